@@ -1,0 +1,199 @@
+-- Schema of the shipped, read-only catalog. The rows come from db/data/*.csv|json,
+-- compiled by `planner catalog build` (planner/catalog/build.py). Every row is cited:
+-- source_url + as_of.
+
+CREATE TABLE gpus (
+    id TEXT PRIMARY KEY,
+    vendor TEXT NOT NULL,
+    name TEXT NOT NULL UNIQUE,
+    aliases TEXT NOT NULL DEFAULT '',
+    segment TEXT NOT NULL,
+    architecture TEXT,
+    memory_kind TEXT NOT NULL DEFAULT 'dedicated',
+    vram_gb REAL NOT NULL,
+    memory_type TEXT,
+    bus_width_bits INTEGER,
+    bandwidth_gbs REAL NOT NULL,
+    fp16_tflops REAL,
+    fp16_basis TEXT,
+    fp32_tflops REAL,
+    board_power_w REAL,
+    idle_power_w REAL,
+    pcie TEXT,
+    release_year INTEGER,
+    launch_price_usd REAL,
+    price_new_usd REAL,
+    price_new_as_of TEXT,
+    price_used_usd REAL,
+    price_used_as_of TEXT,
+    price_source_url TEXT,
+    source_url TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    notes TEXT
+);
+
+CREATE TABLE apple_chips (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    aliases TEXT NOT NULL DEFAULT '',
+    generation TEXT NOT NULL,
+    tier TEXT NOT NULL,
+    cpu_cores INTEGER,
+    gpu_cores INTEGER NOT NULL,
+    bandwidth_gbs REAL NOT NULL,
+    fp32_tflops REAL,
+    fp16_tflops REAL,
+    memory_options_gb TEXT NOT NULL,
+    max_power_w REAL,
+    idle_power_w REAL,
+    release_year INTEGER,
+    source_url TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    notes TEXT
+);
+
+CREATE TABLE apple_configs (
+    chip_id TEXT NOT NULL REFERENCES apple_chips(id),
+    memory_gb REAL NOT NULL,
+    product TEXT NOT NULL,
+    price_usd REAL NOT NULL,
+    price_kind TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    source_url TEXT NOT NULL,
+    notes TEXT
+);
+
+CREATE TABLE cpus (
+    id TEXT PRIMARY KEY,
+    vendor TEXT NOT NULL,
+    name TEXT NOT NULL UNIQUE,
+    aliases TEXT NOT NULL DEFAULT '',
+    segment TEXT NOT NULL,
+    cores INTEGER NOT NULL,
+    threads INTEGER NOT NULL,
+    base_clock_ghz REAL,
+    boost_clock_ghz REAL,
+    memory_channels INTEGER NOT NULL,
+    max_memory_mts INTEGER NOT NULL,
+    ddr_gen INTEGER NOT NULL,
+    max_memory_gb REAL,
+    avx2 INTEGER NOT NULL,
+    avx512 INTEGER NOT NULL,
+    tdp_w REAL,
+    release_year INTEGER,
+    launch_price_usd REAL,
+    price_new_usd REAL,
+    price_new_as_of TEXT,
+    price_used_usd REAL,
+    price_used_as_of TEXT,
+    price_source_url TEXT,
+    source_url TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    notes TEXT
+);
+
+CREATE TABLE models (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    family TEXT NOT NULL,
+    repo TEXT NOT NULL,
+    aliases TEXT NOT NULL DEFAULT '',
+    params_total_b REAL NOT NULL,
+    params_active_b REAL,
+    arch TEXT NOT NULL,
+    n_layers INTEGER NOT NULL,
+    hidden_size INTEGER NOT NULL,
+    intermediate_size INTEGER,
+    n_heads INTEGER NOT NULL,
+    n_kv_heads INTEGER NOT NULL,
+    head_dim INTEGER NOT NULL,
+    vocab_size INTEGER NOT NULL,
+    tie_embeddings INTEGER NOT NULL DEFAULT 0,
+    max_context INTEGER NOT NULL,
+    n_experts INTEGER,
+    n_experts_active INTEGER,
+    n_shared_experts INTEGER,
+    moe_intermediate_size INTEGER,
+    n_dense_layers INTEGER,
+    sliding_window INTEGER,
+    n_swa_layers INTEGER,
+    n_linear_attn_layers INTEGER,
+    linear_state_mib REAL,
+    kv_lora_rank INTEGER,
+    q_lora_rank INTEGER,
+    qk_rope_head_dim INTEGER,
+    qk_nope_head_dim INTEGER,
+    v_head_dim INTEGER,
+    license TEXT,
+    release_date TEXT,
+    popularity INTEGER,
+    source_url TEXT NOT NULL,
+    params_source_url TEXT,
+    as_of TEXT NOT NULL,
+    notes TEXT
+);
+
+CREATE TABLE quant_types (
+    name TEXT PRIMARY KEY,
+    family TEXT NOT NULL,
+    block_bpw REAL NOT NULL,
+    body_bpw REAL NOT NULL,
+    expert_bpw REAL,
+    embd_bpw REAL NOT NULL,
+    output_bpw REAL NOT NULL,
+    popularity INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    source_url TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    notes TEXT
+);
+
+CREATE TABLE presets (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    aliases TEXT NOT NULL DEFAULT '',
+    description TEXT NOT NULL,
+    build_json TEXT NOT NULL,
+    price_usd_low REAL,
+    price_usd_high REAL,
+    power_w REAL,
+    source_url TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    notes TEXT
+);
+
+CREATE TABLE measurements (
+    id INTEGER PRIMARY KEY,
+    device TEXT,
+    source_url TEXT NOT NULL,
+    hardware TEXT NOT NULL,
+    backend TEXT NOT NULL,
+    n_gpus INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    params_b REAL,
+    quant TEXT,
+    model_size_gib REAL,
+    test TEXT NOT NULL,
+    tokens_per_s REAL NOT NULL,
+    notes TEXT,
+    quality TEXT,
+    model_id TEXT,
+    device_id TEXT,
+    as_of TEXT NOT NULL
+);
+
+-- Every price the catalog knows, with what kind of price it is (launch, new_street, used).
+CREATE TABLE prices (
+    item_table TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    price_kind TEXT NOT NULL,
+    price_usd REAL NOT NULL,
+    as_of TEXT,
+    source_url TEXT NOT NULL,
+    label TEXT
+);
+
+CREATE TABLE catalog_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

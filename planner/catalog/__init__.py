@@ -1,0 +1,1 @@
+"""The SQLite catalog: build it from db/, open it read-only, query and resolve names."""

@@ -1,0 +1,246 @@
+"""Fit the speed model's efficiencies on the public measurements, and cross-validate by device.
+
+Each measurement becomes one linear equation in the unknown parameters: the model's
+time per token (or per prompt) is a sum of physical terms, each multiplied by one
+parameter (1/efficiency, or a fixed cost). Least squares on *relative* error fits them.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from planner.catalog.store import Catalog, Row
+from planner.core.calibration import PRIORS, BackendParams, Calibration
+from planner.core.hardware import Build, GpuGroup
+from planner.core.memory import weight_layout
+from planner.core.placement import FIT_GPU, place
+from planner.core.speed import decode_features, prefill_features, seconds
+from planner.core.workload import Workload
+
+FIT_QUALITIES = ("A", "C")
+MIN_ROWS_FOR_OWN_OVERHEADS = 25
+_TG = re.compile(r"^(?:tg(\d+)|gen\(n=(\d+)\))(?:@d(\d+))?$")
+_PP = re.compile(r"^(?:pp(\d+)|pp\(prompt~(\d+)\))(?:@d(\d+))?$")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One measurement turned into the model's terms."""
+
+    row_id: int
+    device_id: str
+    backend: str
+    kind: str  # "decode" | "prefill"
+    measured: float  # tokens/s
+    features: dict[str, float]
+    quant_family: str
+    quality: str
+    tokens: int = 1  # prompt length for prefill; decode rates are per token
+
+    @property
+    def seconds(self) -> float:
+        return self.tokens / self.measured
+
+
+def parse_test(test: str) -> tuple[str, int, int] | None:
+    """('decode'|'prefill', tokens, depth) or None for tests the model can't place."""
+    if m := _TG.match(test):
+        return "decode", int(m.group(1) or m.group(2)), int(m.group(3) or 0)
+    if m := _PP.match(test):
+        return "prefill", int(m.group(1) or m.group(2)), int(m.group(3) or 0)
+    return None
+
+
+def samples_from_catalog(
+    catalog: Catalog, qualities: Iterable[str] = FIT_QUALITIES
+) -> tuple[list[Sample], list[Row]]:
+    """Samples the model can explain, and the rows it had to skip (with a reason)."""
+    samples: list[Sample] = []
+    skipped: list[Row] = []
+    wanted = set(qualities)
+    for row in catalog.table("measurements"):
+        if row["quality"] not in wanted:
+            continue
+        sample = _sample(catalog, row)
+        if isinstance(sample, str):
+            skipped.append({**row, "skip_reason": sample})
+        else:
+            samples.append(sample)
+    return samples, skipped
+
+
+def _sample(catalog: Catalog, row: Row) -> Sample | str:
+    parsed = parse_test(row["test"] or "")
+    if parsed is None:
+        return "test type has no context information"
+    if not row["device_id"] or not row["model_id"]:
+        return "device or model not in catalog"
+    if row["backend"] not in ("cuda", "rocm", "vulkan", "metal", "sycl"):
+        return f"backend {row['backend']!r} not modelled"
+    if (row["quant"] or "").upper() not in catalog.quant_rows:
+        return f"quant {row['quant']!r} not a llama.cpp file type"
+    kind, tokens, depth = parsed
+    if kind == "prefill" and int(row["n_gpus"]) > 1:
+        # The data set's notes: its multi-GPU prompt rows predate llama.cpp's current
+        # multi-GPU code and are far slower than current builds.
+        return "multi-GPU prompt processing measured with outdated llama.cpp"
+    model = catalog.model(row["model_id"])
+    quant = catalog.quant(row["quant"])
+    accelerator = catalog.accelerator(row["device_id"])
+    build = Build(name=row["hardware"], gpus=(GpuGroup(accelerator, int(row["n_gpus"])),), ram_gb=512)
+    prompt = tokens if kind == "prefill" else 512
+    workload = Workload(context=max(depth + tokens, 512), depth=depth, prompt=prompt)
+    layout = weight_layout(model, quant)
+    placement = place(build, model, layout, workload, PRIORS, row["backend"])
+    if placement.verdict != FIT_GPU:
+        return f"model does not fit fully on the GPU per the planner ({placement.verdict})"
+    if kind == "decode":
+        mid_depth = depth + tokens / 2
+        features = decode_features(build, model, layout, placement, workload, PRIORS, mid_depth, quant.family)
+    else:
+        features = prefill_features(
+            build, model, layout, placement, workload, PRIORS, tokens, depth, quant.family
+        )
+    return Sample(
+        row_id=row["id"], device_id=row["device_id"], backend=row["backend"], kind=kind,
+        measured=row["tokens_per_s"], features=features, quant_family=quant.family,
+        quality=row["quality"], tokens=tokens if kind == "prefill" else 1,
+    )  # fmt: skip
+
+
+def _solve(samples: list[Sample], names: list[str], fixed: dict[str, float]) -> dict[str, float]:
+    """Non-negative least squares on relative error; `fixed` coefficients are not fitted."""
+    free = [n for n in names if n not in fixed]
+    rows, target = [], []
+    for s in samples:
+        known = s.features.get("known", 0.0) + sum(s.features.get(n, 0.0) * c for n, c in fixed.items())
+        rows.append([s.features.get(n, 0.0) / s.seconds for n in free])
+        target.append(1.0 - known / s.seconds)
+    a, b = np.array(rows), np.array(target)
+    active = [i for i in range(len(free)) if a[:, i].any()]
+    coef = np.zeros(0)
+    while active:
+        coef, *_ = np.linalg.lstsq(a[:, active], b, rcond=None)
+        negative = [active[i] for i, c in enumerate(coef) if c < 0]
+        if not negative:
+            break
+        active = [i for i in active if i not in negative]
+    solution = {n: 0.0 for i, n in enumerate(free) if a[:, i].any()}
+    for i, c in zip(active, coef, strict=False):
+        solution[free[i]] = float(c)
+    return {**solution, **fixed}
+
+
+def fit(samples: list[Sample]) -> Calibration:
+    by_backend: dict[str, list[Sample]] = defaultdict(list)
+    for s in samples:
+        by_backend[s.backend].append(s)
+    reference = _fit_backend("cuda", by_backend.get("cuda", []), None)
+    backends = {"cuda": reference}
+    for name, group in sorted(by_backend.items()):
+        if name != "cuda":
+            backends[name] = _fit_backend(name, group, reference)
+    return replace(PRIORS, backends=backends, source="fitted on public llama.cpp measurements")
+
+
+def _fit_backend(name: str, samples: list[Sample], reference: BackendParams | None) -> BackendParams:
+    """Fit one backend; with few rows, only its efficiencies (fixed costs from `reference`)."""
+    params = PRIORS.backend(name)
+    for kind, prior in (("decode", params.decode_coef()), ("prefill", params.prefill_coef())):
+        group = [s for s in samples if s.kind == kind]
+        if not group:
+            continue
+        roofline = "bw:" if kind == "decode" else "flops:"
+        seen = sorted({k for s in group for k, v in s.features.items() if v and k.startswith(roofline)})
+        names = seen + [k for k in prior if not k.startswith(roofline)]
+        fixed: dict[str, float] = {}
+        if reference is not None and len(group) < MIN_ROWS_FOR_OWN_OVERHEADS:
+            ref = reference.decode_coef() if kind == "decode" else reference.prefill_coef()
+            fixed = {k: v for k, v in ref.items() if not k.startswith(roofline) or k.endswith("hbm")}
+        solved = _solve(group, names, fixed)
+        coef = _complete(prior, solved, roofline, reference, kind)
+        params = replace(params, **{kind: tuple(sorted((k, round(v, 9)) for k, v in coef.items()))})
+    return params
+
+
+def _complete(
+    prior: dict[str, float], solved: dict[str, float], roofline: str,
+    reference: BackendParams | None, kind: str,
+) -> dict[str, float]:  # fmt: skip
+    """Fill roofline families the data never showed, scaled like the reference backend."""
+    coef = {**prior, **solved}
+    families = [k for k in prior if k.startswith(roofline) and not k.endswith("hbm")]
+    seen = [k for k in families if solved.get(k)]
+    if not seen:
+        return prior
+    ref = (reference.decode_coef() if kind == "decode" else reference.prefill_coef()) if reference else prior
+    scale = statistics.median(solved[k] / ref[k] for k in seen)
+    for k in families:
+        if not solved.get(k):
+            coef[k] = ref[k] * scale
+        coef[k] = max(coef[k], 1.0)  # never above 100% of a roofline
+    return coef
+
+
+def predict(sample: Sample, calibration: Calibration) -> float:
+    """Tokens/s the calibrated model gives for one sample."""
+    params = calibration.backend(sample.backend)
+    coef = params.decode_coef() if sample.kind == "decode" else params.prefill_coef()
+    return sample.tokens / seconds(sample.features, coef)
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    errors: dict[str, list[float]]  # kind -> |pred - meas| / meas, one per sample
+    by_device: dict[tuple[str, str], float]  # (kind, device) -> median abs error
+    ratios: dict[tuple[str, str], list[float]]  # (kind, backend) -> measured / predicted
+
+    def median(self, kind: str) -> float:
+        return statistics.median(self.errors[kind]) if self.errors.get(kind) else float("nan")
+
+
+def cross_validate(samples: list[Sample]) -> CrossValidation:
+    """Leave each device out, fit on the rest, predict it."""
+    errors: dict[str, list[float]] = defaultdict(list)
+    per_device: dict[tuple[str, str], list[float]] = defaultdict(list)
+    ratios: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for device in sorted({s.device_id for s in samples}):
+        train = [s for s in samples if s.device_id != device]
+        held = [s for s in samples if s.device_id == device]
+        if not train:
+            continue
+        calibration = fit(train)
+        for s in held:
+            predicted = predict(s, calibration)
+            err = abs(predicted - s.measured) / s.measured
+            errors[s.kind].append(err)
+            per_device[(s.kind, device)].append(err)
+            ratios[(s.kind, s.backend)].append(s.measured / predicted)
+    return CrossValidation(
+        errors=dict(errors),
+        by_device={k: statistics.median(v) for k, v in per_device.items()},
+        ratios=dict(ratios),
+    )
+
+
+def with_bands(calibration: Calibration, cv: CrossValidation) -> Calibration:
+    """Attach 10th-90th percentile measured/estimated bands from the cross-validation."""
+    backends = dict(calibration.backends)
+    for name, params in backends.items():
+        bands = {}
+        for kind in ("decode", "prefill"):
+            values = sorted(cv.ratios.get((kind, name), []))
+            if len(values) >= 5:
+                lo, hi = np.quantile(values, [0.1, 0.9])
+                bands[f"{kind}_band"] = (
+                    round(float(min(lo, 0.95)), 3),
+                    round(float(max(hi, 1.05)), 3),
+                )
+        backends[name] = replace(params, **bands)
+    return replace(calibration, backends=backends)

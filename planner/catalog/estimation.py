@@ -1,0 +1,126 @@
+"""Estimates from names: resolve a request against the catalog, run the engine, add
+the public measurements of the same hardware, model and quant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from planner.catalog.builds import build_from_spec, load_build_file, preset_spec
+from planner.catalog.store import Catalog
+from planner.core.calibration import Calibration
+from planner.core.cost import CostSettings
+from planner.core.estimate import Estimate, estimate
+from planner.core.hardware import Build
+from planner.core.workload import Workload
+from planner.errors import InputError
+
+REQUEST_KEYS = {
+    "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
+    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction",
+}  # fmt: skip
+
+
+@dataclass
+class Estimator:
+    """Catalog + calibration + cost settings: everything an estimate needs."""
+
+    catalog: Catalog
+    calibration: Calibration
+    cost_settings: CostSettings = field(default_factory=CostSettings)
+
+    def build_for(self, request: dict[str, Any]) -> Build:
+        sources = [k for k in ("gpu", "preset", "build") if request.get(k)]
+        if len(sources) > 1:
+            raise InputError("give only one of --gpu, --preset and --build")
+        if request.get("preset"):
+            spec = preset_spec(self.catalog, request["preset"])
+        elif request.get("build"):
+            build = request["build"]
+            spec = build if isinstance(build, dict) else load_build_file(Path(build))
+        else:
+            spec = self._spec_from_flags(request)
+        return build_from_spec(self.catalog, spec)
+
+    def _spec_from_flags(self, request: dict[str, Any]) -> dict[str, Any]:
+        spec: dict[str, Any] = {"name": "Custom build"}
+        if request.get("gpu"):
+            count = request.get("gpus", 1)
+            if not isinstance(count, int) or count < 1:
+                raise InputError(f"--gpus must be a whole number of at least 1; got {count!r}")
+            device_id = self.catalog.resolve_device(request["gpu"])
+            if self.catalog.is_apple(device_id):
+                spec["apple_chip"] = device_id
+                spec["unified_memory_gb"] = request.get("memory_gb")
+            else:
+                spec["gpus"] = [{"gpu": device_id, "count": count}]
+                spec["split"] = request.get("split") or "layer"
+            spec["name"] = self.catalog.device_row(device_id)["name"] + (f" x{count}" if count > 1 else "")
+        if request.get("cpu"):
+            spec["cpu"] = request["cpu"]
+        if request.get("ram_gb") is not None:
+            spec["ram_gb"] = request["ram_gb"]
+        return spec
+
+    def workload_for(self, request: dict[str, Any]) -> Workload:
+        return Workload(
+            context=_int(request, "context", 4096),
+            depth=_int(request, "depth", 0),
+            prompt=_int(request, "prompt", 512),
+            kv_cache=str(request.get("kv_cache") or "f16"),
+            backend=request.get("backend"),
+            gpu_memory_fraction=request.get("gpu_memory_fraction"),
+        )
+
+    def estimate(self, request: dict[str, Any]) -> Estimate:
+        unknown = set(request) - REQUEST_KEYS
+        if unknown:
+            raise InputError(f"unknown option(s): {', '.join(sorted(unknown))}")
+        for key in ("model", "quant"):
+            if not request.get(key):
+                raise InputError(f"--{key} is required")
+        build = self.build_for(request)
+        if not build.gpus and request.get("backend") not in (None, "cpu"):
+            raise InputError("this build has no GPU; use --backend cpu or add a GPU")
+        model = self.catalog.model(request["model"])
+        quant = self.catalog.quant(request["quant"])
+        if quant.expert_bpw and not model.is_moe:
+            raise InputError(
+                f"{model.name} has no {quant.name} files: {quant.name} quantizes MoE expert tensors "
+                "(gpt-oss). Pick a quant such as Q4_K_M or Q8_0."
+            )
+        result = estimate(
+            build, model, quant, self.workload_for(request), self.calibration, self.cost_settings
+        )
+        return _with_measurements(self.catalog, result)
+
+
+def _int(request: dict[str, Any], key: str, default: int) -> int:
+    value = request.get(key, default)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"--{key} must be a whole number; got {value!r}")
+    return value
+
+
+def _with_measurements(catalog: Catalog, result: Estimate) -> Estimate:
+    build = result.build
+    if len({g.accelerator.id for g in build.gpus}) != 1:
+        return result
+    device_id = build.gpus[0].accelerator.id
+    rows = catalog.measurements(device_id, result.model.id, result.quant.name, build.gpu_count)
+    measured = tuple(
+        {
+            "test": r["test"],
+            "tokens_per_s": r["tokens_per_s"],
+            "backend": r["backend"],
+            "quality": r["quality"],
+            "hardware": r["hardware"],
+            "source_url": r["source_url"],
+        }
+        for r in rows
+        if r["quality"] in ("A", "C") or not any(x["quality"] in ("A", "C") for x in rows)
+    )
+    return replace(result, measured=measured)

@@ -1,0 +1,255 @@
+"""Read-only access to the shipped catalog, returning plain rows and domain objects."""
+
+from __future__ import annotations
+
+import sqlite3
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from planner.catalog.names import Entry, NameIndex
+from planner.core.hardware import Accelerator, Cpu
+from planner.core.model import ModelArch
+from planner.core.quant import QuantType
+from planner.errors import CatalogError, InputError
+
+Row = dict[str, Any]
+REBUILD_HINT = "Rebuild it with `planner catalog build` (or re-run ./run.sh)."
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(a.strip() for a in (text or "").split(";") if a.strip())
+
+
+class Catalog:
+    """The catalog database, opened read-only."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if not path.exists():
+            raise CatalogError(f"catalog file {path} is missing. {REBUILD_HINT}")
+        try:
+            self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            self._conn.row_factory = sqlite3.Row
+            meta = self._conn.execute("SELECT key, value FROM catalog_meta").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"catalog file {path} is corrupt ({exc}). {REBUILD_HINT}") from exc
+        self.meta = {row["key"]: row["value"] for row in meta}
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @property
+    def version(self) -> str:
+        return self.meta.get("catalog_version", "unknown")
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
+        try:
+            return [dict(r) for r in self._conn.execute(sql, params)]
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"catalog file {self.path} is corrupt ({exc}). {REBUILD_HINT}") from exc
+
+    def table(self, name: str, order_by: str = "id") -> list[Row]:
+        return self.rows(f"SELECT * FROM {name} ORDER BY {order_by}")
+
+    # ---- indexes -----------------------------------------------------------
+    @cached_property
+    def gpu_rows(self) -> dict[str, Row]:
+        return {r["id"]: r for r in self.table("gpus", "vendor, release_year, name")}
+
+    @cached_property
+    def apple_rows(self) -> dict[str, Row]:
+        return {r["id"]: r for r in self.table("apple_chips", "release_year, name")}
+
+    @cached_property
+    def cpu_rows(self) -> dict[str, Row]:
+        return {r["id"]: r for r in self.table("cpus", "vendor, release_year, name")}
+
+    @cached_property
+    def model_rows(self) -> dict[str, Row]:
+        return {r["id"]: r for r in self.table("models", "popularity, name")}
+
+    @cached_property
+    def quant_rows(self) -> dict[str, Row]:
+        return {r["name"]: r for r in self.table("quant_types", "popularity")}
+
+    @cached_property
+    def preset_rows(self) -> dict[str, Row]:
+        return {r["id"]: r for r in self.table("presets", "rowid")}
+
+    @cached_property
+    def device_index(self) -> NameIndex:
+        """GPUs and Apple chips: everything `--gpu NAME` accepts."""
+        entries = [Entry(r["id"], r["name"], _split(r["aliases"])) for r in self.gpu_rows.values()]
+        entries += [Entry(r["id"], r["name"], _split(r["aliases"])) for r in self.apple_rows.values()]
+        return NameIndex("gpu", entries)
+
+    @cached_property
+    def cpu_index(self) -> NameIndex:
+        return NameIndex(
+            "cpu", [Entry(r["id"], r["name"], _split(r["aliases"])) for r in self.cpu_rows.values()]
+        )
+
+    @cached_property
+    def model_index(self) -> NameIndex:
+        return NameIndex(
+            "model",
+            [Entry(r["id"], r["name"], (r["repo"], *_split(r["aliases"]))) for r in self.model_rows.values()],
+        )
+
+    @cached_property
+    def preset_index(self) -> NameIndex:
+        return NameIndex(
+            "preset",
+            [Entry(r["id"], r["name"], _split(r["aliases"])) for r in self.preset_rows.values()],
+        )
+
+    # ---- resolution --------------------------------------------------------
+    def resolve_device(self, name: str, memory_gb: float | None = None) -> str:
+        """The id of the GPU or Apple chip called `name`; `memory_gb` breaks VRAM ties."""
+        hits = self.device_index.candidates(name)
+        if len(hits) > 1 and memory_gb is not None:
+            by_memory = [h for h in hits if h in self.gpu_rows and _close(self.gpu_rows[h], memory_gb)]
+            if len(by_memory) == 1:
+                return by_memory[0]
+        return self.device_index.resolve(name)
+
+    def is_apple(self, device_id: str) -> bool:
+        return device_id in self.apple_rows
+
+    def device_row(self, device_id: str) -> Row:
+        return self.gpu_rows.get(device_id) or self.apple_rows[device_id]
+
+    def accelerator(self, device_id: str, unified_memory_gb: float | None = None) -> Accelerator:
+        if device_id in self.apple_rows:
+            return _apple_accelerator(self.apple_rows[device_id], unified_memory_gb)
+        return _gpu_accelerator(self.gpu_rows[device_id])
+
+    def cpu(self, name: str) -> Cpu:
+        return _cpu(self.cpu_rows[self.cpu_index.resolve(name)])
+
+    def model(self, name: str) -> ModelArch:
+        return model_from_row(self.model_rows[self.model_index.resolve(name)])
+
+    def quant(self, name: str) -> QuantType:
+        row = self.quant_rows.get(name.upper())
+        if row is None:
+            known = ", ".join(self.quant_rows)
+            raise InputError(f"unknown quant {name!r}. Known quants: {known}.")
+        return QuantType(
+            name=row["name"],
+            body_bpw=row["body_bpw"],
+            embd_bpw=row["embd_bpw"],
+            output_bpw=row["output_bpw"],
+            expert_bpw=row["expert_bpw"],
+            block_bpw=row["block_bpw"],
+            family=row["family"],
+        )
+
+    def preset(self, name: str) -> Row:
+        return self.preset_rows[self.preset_index.resolve(name)]
+
+    def measurements(self, device_id: str, model_id: str, quant: str, n_gpus: int) -> list[Row]:
+        """Public measurements of this device, model and quant (best quality first)."""
+        return self.rows(
+            "SELECT * FROM measurements WHERE device_id = ? AND model_id = ? AND quant = ? "
+            "AND n_gpus = ? ORDER BY quality, test, id",
+            (device_id, model_id, quant, n_gpus),
+        )
+
+    def prices(self, item_table: str, item_id: str) -> list[Row]:
+        return self.rows(
+            "SELECT * FROM prices WHERE item_table = ? AND item_id = ? ORDER BY price_kind, as_of",
+            (item_table, item_id),
+        )
+
+
+def _close(row: Row, memory_gb: float) -> bool:
+    return abs(float(row["vram_gb"]) - memory_gb) <= max(1.0, 0.08 * memory_gb)
+
+
+def _gpu_accelerator(row: Row) -> Accelerator:
+    fp16 = row["fp16_tflops"] or (row["fp32_tflops"] or 0.0) or row["bandwidth_gbs"] / 20
+    return Accelerator(
+        id=row["id"],
+        name=row["name"],
+        vendor=row["vendor"],
+        memory_gb=row["vram_gb"],
+        bandwidth_gbs=row["bandwidth_gbs"],
+        fp16_tflops=fp16,
+        power_w=row["board_power_w"] or 0.0,
+        idle_power_w=row["idle_power_w"] or 0.0,
+        unified=row["memory_kind"] == "unified",
+        segment=row["segment"],
+        memory_type=row["memory_type"] or "",
+    )
+
+
+def _apple_accelerator(row: Row, unified_memory_gb: float | None) -> Accelerator:
+    options = [float(x) for x in _split(row["memory_options_gb"])]
+    memory = unified_memory_gb or (options[0] if options else 16.0)
+    return Accelerator(
+        id=row["id"],
+        name=row["name"],
+        vendor="Apple",
+        memory_gb=memory,
+        bandwidth_gbs=row["bandwidth_gbs"],
+        fp16_tflops=row["fp16_tflops"] or row["fp32_tflops"] or 0.0,
+        power_w=row["max_power_w"] or 0.0,
+        idle_power_w=row["idle_power_w"] or 0.0,
+        unified=True,
+        segment="apple",
+        memory_type="LPDDR",
+    )
+
+
+def _cpu(row: Row) -> Cpu:
+    return Cpu(
+        id=row["id"],
+        name=row["name"],
+        cores=row["cores"],
+        threads=row["threads"],
+        memory_channels=row["memory_channels"],
+        max_memory_mts=row["max_memory_mts"],
+        ddr_gen=row["ddr_gen"],
+        avx512=bool(row["avx512"]),
+        tdp_w=row["tdp_w"] or 0.0,
+        boost_clock_ghz=row["boost_clock_ghz"] or 4.0,
+    )
+
+
+def model_from_row(row: Row) -> ModelArch:
+    def num(key: str) -> int:
+        return int(row.get(key) or 0)
+
+    return ModelArch(
+        id=row["id"],
+        name=row["name"],
+        params_total_b=row["params_total_b"],
+        params_active_b=row["params_active_b"] or row["params_total_b"],
+        n_layers=num("n_layers"),
+        hidden_size=num("hidden_size"),
+        intermediate_size=num("intermediate_size"),
+        n_heads=num("n_heads"),
+        n_kv_heads=num("n_kv_heads"),
+        head_dim=num("head_dim"),
+        vocab_size=num("vocab_size"),
+        tie_embeddings=bool(row.get("tie_embeddings")),
+        max_context=num("max_context"),
+        n_experts=num("n_experts"),
+        n_experts_active=num("n_experts_active"),
+        n_shared_experts=num("n_shared_experts"),
+        moe_intermediate_size=num("moe_intermediate_size"),
+        n_dense_layers=num("n_dense_layers"),
+        sliding_window=num("sliding_window"),
+        n_swa_layers=num("n_swa_layers"),
+        n_linear_attn_layers=num("n_linear_attn_layers"),
+        linear_state_mib=float(row.get("linear_state_mib") or 0.0),
+        kv_lora_rank=num("kv_lora_rank"),
+        q_lora_rank=num("q_lora_rank"),
+        qk_rope_head_dim=num("qk_rope_head_dim"),
+        qk_nope_head_dim=num("qk_nope_head_dim"),
+        v_head_dim=num("v_head_dim"),
+        family=row.get("family") or "",
+        arch=row.get("arch") or "",
+    )

@@ -1,0 +1,1 @@
+"""`planner` subcommands, one module each. Each exposes `register(subparsers)`."""

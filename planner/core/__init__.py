@@ -1,0 +1,1 @@
+"""Domain layer: pure data and estimation. No Qt, no I/O."""

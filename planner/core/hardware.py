@@ -1,0 +1,140 @@
+"""Hardware value objects: accelerators, CPUs and the builds made of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BACKENDS = ("cuda", "rocm", "vulkan", "metal", "sycl", "cpu")
+NATIVE_BACKEND = {"NVIDIA": "cuda", "AMD": "rocm", "Intel": "sycl", "Apple": "metal"}
+
+
+@dataclass(frozen=True)
+class Accelerator:
+    """One GPU (or the GPU side of a unified-memory chip) as the estimator sees it."""
+
+    id: str
+    name: str
+    vendor: str
+    memory_gb: float
+    bandwidth_gbs: float
+    fp16_tflops: float
+    power_w: float
+    idle_power_w: float = 0.0
+    unified: bool = False
+    segment: str = "consumer"
+    memory_type: str = ""
+
+    @property
+    def native_backend(self) -> str:
+        return NATIVE_BACKEND.get(self.vendor, "vulkan")
+
+    @property
+    def uses_hbm(self) -> bool:
+        return self.memory_type.upper().startswith("HBM")
+
+
+@dataclass(frozen=True)
+class Cpu:
+    """A CPU: its memory system bounds CPU-offloaded layers."""
+
+    id: str
+    name: str
+    cores: int
+    threads: int
+    memory_channels: int
+    max_memory_mts: int
+    ddr_gen: int
+    avx512: bool
+    tdp_w: float
+    boost_clock_ghz: float = 4.0
+
+    @property
+    def peak_gflops(self) -> float:
+        """FP32 FMA throughput: cores x clock x lanes x 2 FMA units x 2 flops."""
+        lanes = 16 if self.avx512 else 8
+        return self.cores * self.boost_clock_ghz * lanes * 2 * 2
+
+
+# Used when a build names no CPU: a typical dual-channel DDR4-3200 desktop.
+GENERIC_CPU = Cpu(
+    id="generic-desktop",
+    name="Generic 8-core desktop CPU",
+    cores=8,
+    threads=16,
+    memory_channels=2,
+    max_memory_mts=3200,
+    ddr_gen=4,
+    avx512=False,
+    tdp_w=105.0,
+)
+
+
+@dataclass(frozen=True)
+class GpuGroup:
+    """`count` identical accelerators."""
+
+    accelerator: Accelerator
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class Part:
+    """Any priced part of a build (case, PSU, board, chassis...)."""
+
+    name: str
+    price_usd: float | None
+    quantity: int = 1
+    power_w: float = 0.0
+    kind: str = "other"
+    price_kind: str = "new"
+    as_of: str = ""
+    source_url: str = ""
+    new_price_usd: float | None = None
+    used_price_usd: float | None = None
+
+
+@dataclass(frozen=True)
+class Build:
+    """A machine: accelerators (possibly mixed, possibly a cluster), a CPU and system RAM.
+
+    `split` is how one model is spread over several GPUs: `layer` (llama.cpp's
+    default, GPUs run in sequence) or `tensor` (tensor parallel, e.g. over NVLink).
+    For Apple chips `unified_memory_gb` is the configured memory size.
+    """
+
+    name: str
+    gpus: tuple[GpuGroup, ...] = ()
+    cpu: Cpu = GENERIC_CPU
+    ram_gb: float = 32.0
+    ram_mts: int | None = None
+    ram_channels: int | None = None
+    nodes: int = 1
+    interconnect: str = ""
+    split: str = "layer"
+    unified_memory_gb: float | None = None
+    parts: tuple[Part, ...] = ()
+    psu_w: float | None = None
+    price_usd: float | None = None
+    power_w_override: float | None = None
+    notes: str = ""
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def accelerators(self) -> list[Accelerator]:
+        """Every GPU, expanded (nodes x count)."""
+        return [g.accelerator for g in self.gpus for _ in range(g.count)] * self.nodes
+
+    @property
+    def gpu_count(self) -> int:
+        return len(self.accelerators)
+
+    @property
+    def is_unified(self) -> bool:
+        return bool(self.gpus) and all(g.accelerator.unified for g in self.gpus)
+
+    @property
+    def ram_bandwidth_gbs(self) -> float:
+        """System RAM bandwidth: channels x MT/s x 8 bytes."""
+        channels = self.ram_channels or self.cpu.memory_channels
+        mts = self.ram_mts or self.cpu.max_memory_mts
+        return channels * mts * 8 / 1000.0

@@ -1,0 +1,70 @@
+"""The shipped calibration is current, and reproduces llama-bench on the seed's devices."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+import pytest
+
+from planner.catalog.calibration_fit import fit, parse_test, predict, samples_from_catalog
+from planner.catalog.calibration_file import load_calibration
+from planner.catalog.estimation import Estimator
+from planner.catalog.store import Catalog
+from planner.errors import CatalogError
+
+CALIBRATION = Path(__file__).resolve().parents[2] / "resources" / "calibration.json"
+SEED_DEVICES = ["rtx-3060-12gb", "rtx-3090", "rtx-4090", "m1-max-32c", "m2-ultra-76c", "m3-ultra-80c", "m4-max-40c"]
+
+
+@pytest.fixture(scope="module")
+def estimator(catalog: Catalog) -> Estimator:
+    return Estimator(catalog, load_calibration(CALIBRATION))
+
+
+def test_shipped_calibration_matches_a_fresh_fit(catalog: Catalog) -> None:
+    """If the data or the model changes, scripts/calibrate.py --write must be re-run."""
+    samples, _ = samples_from_catalog(catalog)
+    fresh, shipped = fit(samples), load_calibration(CALIBRATION)
+    for sample in samples:
+        assert predict(sample, shipped) == pytest.approx(predict(sample, fresh), rel=1e-4)
+
+
+@pytest.mark.parametrize("device", SEED_DEVICES)
+def test_llama_bench_figures_of_the_seed_devices(catalog: Catalog, estimator: Estimator, device: str) -> None:
+    rows = catalog.rows(
+        "SELECT * FROM measurements WHERE device_id = ? AND n_gpus = 1 AND quality IN ('A', 'C')", (device,)
+    )
+    errors: dict[str, list[float]] = {"decode": [], "prefill": []}
+    for row in rows:
+        parsed = parse_test(row["test"])
+        if parsed is None or not row["model_id"] or row["quant"] not in catalog.quant_rows:
+            continue
+        kind, tokens, depth = parsed
+        request = {
+            "gpu": device, "model": row["model_id"], "quant": row["quant"], "ram_gb": 512,
+            "context": max(depth + tokens, 512), "depth": depth + (tokens // 2 if kind == "decode" else 0),
+            "prompt": tokens, "backend": row["backend"],
+        }  # fmt: skip
+        result = estimator.estimate(request)
+        if result.fit != "gpu":
+            continue
+        estimate = result.decode_tok_s if kind == "decode" else result.prefill_tok_s
+        errors[kind].append(abs(estimate - row["tokens_per_s"]) / row["tokens_per_s"])
+    assert errors["decode"], f"no decode measurements for {device}"
+    assert statistics.median(errors["decode"]) <= 0.10
+    if errors["prefill"]:
+        assert statistics.median(errors["prefill"]) <= 0.20
+
+
+def test_estimate_ranges_bracket_the_estimate(estimator: Estimator) -> None:
+    result = estimator.estimate({"gpu": "RTX 3090", "model": "llama-3-8b", "quant": "Q4_K_M"})
+    low, high = result.decode_range
+    assert low < result.decode_tok_s < high
+
+
+def test_corrupt_calibration_file_is_a_clear_error(tmp_path: Path) -> None:
+    broken = tmp_path / "calibration.json"
+    broken.write_text("{not json")
+    with pytest.raises(CatalogError, match="calibration.json is corrupt.*calibrate.py"):
+        load_calibration(broken)

@@ -1,0 +1,61 @@
+"""The user database: saved builds survive, migrations back up first."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from planner.catalog.userdb import UserDatabase
+from planner.errors import InputError, UserDataError
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "db" / "migrations"
+
+
+def test_save_rename_delete_undo(tmp_path: Path) -> None:
+    db = UserDatabase(tmp_path / "user.sqlite", MIGRATIONS)
+    db.save_build("Box", {"gpus": [{"gpu": "RTX 3090"}]})
+    with pytest.raises(InputError, match="already exists"):
+        db.save_build("Box", {})
+    db.rename_build("Box", "Dual box")
+    assert [b["name"] for b in db.builds()] == ["Dual box"]
+    db.delete_build("Dual box")
+    assert db.builds() == []
+    db.undelete_build("Dual box")
+    assert db.build("Dual box")["gpus"] == [{"gpu": "RTX 3090"}]
+
+
+def test_data_survives_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "user.sqlite"
+    UserDatabase(path, MIGRATIONS).save_build("Box", {"ram_gb": 64})
+    assert UserDatabase(path, MIGRATIONS).build("Box")["ram_gb"] == 64
+
+
+def test_old_database_is_backed_up_then_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "user.sqlite"
+    only_v1 = tmp_path / "v1"
+    only_v1.mkdir()
+    (only_v1 / "0001_user_init.sql").write_text((MIGRATIONS / "0001_user_init.sql").read_text())
+    UserDatabase(path, only_v1).close()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "INSERT INTO saved_builds (name, spec_json, created_at, updated_at) VALUES (?, ?, '', '')",
+            ("Keep me", '{"name": "Keep me", "ram_gb": 32}'),
+        )
+    conn.close()
+    upgraded = UserDatabase(path, MIGRATIONS)
+    assert upgraded.version == 2
+    assert upgraded.backup_path is not None and upgraded.backup_path.exists()
+    assert upgraded.build("Keep me")["ram_gb"] == 32
+    backup = sqlite3.connect(upgraded.backup_path)
+    assert backup.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert backup.execute("SELECT name FROM saved_builds").fetchall() == [("Keep me",)]
+
+
+def test_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(UserDataError, match="PLANNER_USER_DATA"):
+        UserDatabase(blocker / "sub" / "user.sqlite", MIGRATIONS)

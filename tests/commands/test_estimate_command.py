@@ -1,0 +1,100 @@
+"""`planner estimate`: the contract the acceptance check uses."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from planner.cli import main
+
+REQUIRED = {
+    "fit", "memory", "gpu_layers", "total_layers", "max_context_on_gpu", "decode_tok_s",
+    "decode_tok_s_range", "prefill_tok_s", "prefill_tok_s_range", "power_w", "hardware_usd",
+    "usd_per_mtok", "measured",
+}  # fmt: skip
+
+
+def estimate_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
+    assert main(["estimate", *argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_json_has_the_contract_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    result = estimate_json(capsys, "--gpu", "RTX 3090", "--model", "Meta-Llama-3-8B", "--quant", "Q4_K_M")
+    assert REQUIRED <= set(result)
+    assert {"weights_gib", "kv_cache_gib", "overhead_gib", "total_gib", "gpu_capacity_gib"} <= set(result["memory"])
+    assert result["fit"] == "gpu"
+    assert result["measured"] and all(m["source_url"].startswith("https://") for m in result["measured"])
+
+
+def test_seventy_b_on_one_3090_offloads_partially(capsys: pytest.CaptureFixture[str]) -> None:
+    result = estimate_json(capsys, "--gpu", "RTX 3090", "--model", "llama-3-70b", "--quant", "Q4_K_M", "--ram-gb", "64")
+    assert result["fit"] == "partial"
+    assert 0 < result["gpu_layers"] < result["total_layers"] == 80
+
+
+def test_two_gpus_hold_what_one_cannot(capsys: pytest.CaptureFixture[str]) -> None:
+    result = estimate_json(capsys, "--gpu", "RTX 3090", "--gpus", "2", "--model", "llama-3-70b", "--quant", "Q4_K_M")
+    assert result["fit"] == "gpu"
+
+
+def test_presets_estimate(capsys: pytest.CaptureFixture[str]) -> None:
+    result = estimate_json(capsys, "--preset", "8x H200", "--model", "deepseek-v3", "--quant", "Q4_K_M")
+    assert result["fit"] == "gpu" and result["hardware_usd"] == 325000
+
+
+def test_build_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    build = tmp_path / "box.json"
+    build.write_text(json.dumps({"name": "Box", "gpus": [{"gpu": "RTX 4090", "count": 1}], "cpu": "5800X"}))
+    result = estimate_json(capsys, "--build", str(build), "--model", "qwen2.5-7b", "--quant", "Q8_0")
+    assert result["build"] == "Box" and result["fit"] == "gpu"
+
+
+def test_longer_depth_is_slower(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--gpu", "RTX 4090", "--model", "llama-3-8b", "--quant", "Q4_K_M", "--context", "16384"]
+    shallow = estimate_json(capsys, *args)
+    deep = estimate_json(capsys, *args, "--depth", "16000")
+    assert deep["decode_tok_s"] < shallow["decode_tok_s"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--gpu", "RTX 9999", "--model", "llama-3-8b", "--quant", "Q4_K_M"],
+        ["--gpu", "RTX 3090", "--model", "llama-9-8b", "--quant", "Q4_K_M"],
+        ["--gpu", "RTX 3090", "--model", "llama-3-8b", "--quant", "Q9_K"],
+        ["--gpu", "RTX 3090", "--model", "llama-3-8b", "--quant", "MXFP4"],
+        ["--gpu", "RTX 3090", "--model", "llama-3-8b", "--quant", "Q4_K_M", "--context", "-5"],
+        ["--gpu", "RTX 3090", "--gpus", "0", "--model", "llama-3-8b", "--quant", "Q4_K_M"],
+        ["--gpu", "NVIDIA GeForce RTX 3060", "--model", "llama-3-8b", "--quant", "Q4_K_M"],
+        ["--build", "/nonexistent/build.json", "--model", "llama-3-8b", "--quant", "Q4_K_M"],
+    ],
+)
+def test_bad_input_exits_2_with_a_message(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    assert main(["estimate", *argv]) == 2
+    assert "planner: error:" in capsys.readouterr().err
+
+
+def test_batch_answers_every_line_in_order(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = [
+        {"gpu": "RTX 4090", "model": "llama-3-8b", "quant": "Q4_K_M"},
+        {"gpu": "RTX 9999", "model": "llama-3-8b", "quant": "Q4_K_M"},
+        "not json",
+        {"preset": "3060 box", "model": "qwen2.5-7b", "quant": "Q4_K_M", "kv-cache": "q8_0"},
+    ]
+    text = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    assert main(["estimate", "--batch", "-"]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(out) == 4
+    assert out[0]["fit"] == "gpu" and "error" in out[1] and "error" in out[2]
+    assert out[3]["kv_cache"] == "q8_0"
+
+
+def test_human_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["estimate", "--gpu", "Apple M3 Max (40-core GPU)", "--model", "llama-3-8b", "--quant", "Q4_K_M"]) == 0
+    out = capsys.readouterr().out
+    assert "fit:" in out and "generation:" in out and "metal" in out
