@@ -27,9 +27,7 @@ class UnknownNameError(InputError):
         self.name = name
         self.suggestions = suggestions
         hint = f" Closest matches: {', '.join(suggestions)}." if suggestions else ""
-        super().__init__(
-            f"unknown {kind} {name!r}.{hint} List them with `planner catalog {kind}s --search TEXT`."
-        )
+        super().__init__(f"unknown {kind} {name!r}.{hint} List them with `planner catalog {kind}s --search TEXT`.")
 
 
 class AmbiguousNameError(InputError):
@@ -39,9 +37,7 @@ class AmbiguousNameError(InputError):
         self.kind = kind
         self.name = name
         self.candidates = candidates
-        super().__init__(
-            f"{kind} name {name!r} is ambiguous: it matches {', '.join(candidates)}. Use the full name."
-        )
+        super().__init__(f"{kind} name {name!r} is ambiguous: it matches {', '.join(candidates)}. Use the full name.")
 
 
 class CatalogError(PlannerError):

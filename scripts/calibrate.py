@@ -26,9 +26,7 @@ from planner.resources import calibration_path, catalog_path
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", action="store_true", help="write resources/calibration.json")
     args = parser.parse_args()
     catalog = Catalog(catalog_path())
@@ -61,9 +59,7 @@ def main() -> None:
     b_samples, _ = samples_from_catalog(catalog, qualities=("B",))
     if b_samples:
         errs = [abs(predict(s, calibration) - s.measured) / s.measured for s in b_samples]
-        print(
-            f"\nRough check on quality-B rows: median abs error {statistics.median(errs):.1%} (n={len(errs)})"
-        )
+        print(f"\nRough check on quality-B rows: median abs error {statistics.median(errs):.1%} (n={len(errs)})")
     print("\nFitted parameters:")
     print(json.dumps(calibration.to_dict(), indent=1, sort_keys=True))
     if args.write:

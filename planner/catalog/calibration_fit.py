@@ -57,9 +57,7 @@ def parse_test(test: str) -> tuple[str, int, int] | None:
     return None
 
 
-def samples_from_catalog(
-    catalog: Catalog, qualities: Iterable[str] = FIT_QUALITIES
-) -> tuple[list[Sample], list[Row]]:
+def samples_from_catalog(catalog: Catalog, qualities: Iterable[str] = FIT_QUALITIES) -> tuple[list[Sample], list[Row]]:
     """Samples the model can explain, and the rows it had to skip (with a reason)."""
     samples: list[Sample] = []
     skipped: list[Row] = []
@@ -104,9 +102,7 @@ def _sample(catalog: Catalog, row: Row) -> Sample | str:
         mid_depth = depth + tokens / 2
         features = decode_features(build, model, layout, placement, workload, PRIORS, mid_depth, quant.family)
     else:
-        features = prefill_features(
-            build, model, layout, placement, workload, PRIORS, tokens, depth, quant.family
-        )
+        features = prefill_features(build, model, layout, placement, workload, PRIORS, tokens, depth, quant.family)
     return Sample(
         row_id=row["id"], device_id=row["device_id"], backend=row["backend"], kind=kind,
         measured=row["tokens_per_s"], features=features, quant_family=quant.family,

@@ -90,9 +90,7 @@ class Estimator:
                 f"{model.name} has no {quant.name} files: {quant.name} quantizes MoE expert tensors "
                 "(gpt-oss). Pick a quant such as Q4_K_M or Q8_0."
             )
-        result = estimate(
-            build, model, quant, self.workload_for(request), self.calibration, self.cost_settings
-        )
+        result = estimate(build, model, quant, self.workload_for(request), self.calibration, self.cost_settings)
         return _with_measurements(self.catalog, result)
 
 

@@ -86,9 +86,7 @@ class Catalog:
 
     @cached_property
     def cpu_index(self) -> NameIndex:
-        return NameIndex(
-            "cpu", [Entry(r["id"], r["name"], _split(r["aliases"])) for r in self.cpu_rows.values()]
-        )
+        return NameIndex("cpu", [Entry(r["id"], r["name"], _split(r["aliases"])) for r in self.cpu_rows.values()])
 
     @cached_property
     def model_index(self) -> NameIndex:

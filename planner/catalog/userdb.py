@@ -104,9 +104,7 @@ class UserDatabase:
         if not name:
             raise InputError("a build needs a name")
         spec_json = json.dumps({**spec, "name": name}, sort_keys=True)
-        existing = self._conn.execute(
-            "SELECT id, deleted_at FROM saved_builds WHERE name = ?", (name,)
-        ).fetchone()
+        existing = self._conn.execute("SELECT id, deleted_at FROM saved_builds WHERE name = ?", (name,)).fetchone()
         with self._conn:
             if existing and existing[1] is None and not replace:
                 raise InputError(f"a build called {name!r} already exists; choose another name")

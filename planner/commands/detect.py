@@ -70,9 +70,7 @@ def render(detection: Detection, pc: ThisPc | None, catalog_problem: str = "") -
         lines.append(f"Apple chip: {apple.catalog_name}, {_gib(apple.memory_bytes)} unified")
     cpu = detection.cpu
     if cpu:
-        simd = [
-            name for name, has in (("AVX2", cpu.avx2), ("AVX-512", cpu.avx512), ("NEON", cpu.neon)) if has
-        ]
+        simd = [name for name, has in (("AVX2", cpu.avx2), ("AVX-512", cpu.avx512), ("NEON", cpu.neon)) if has]
         lines.append(
             f"CPU: {cpu.brand} ({cpu.arch}), {cpu.cores} cores / {cpu.threads} threads"
             f"{', ' + ', '.join(simd) if simd else ''}"
@@ -82,8 +80,7 @@ def render(detection: Detection, pc: ThisPc | None, catalog_problem: str = "") -
         speed = f"{memory.speed_mts} MT/s" if memory.speed_mts else "speed unknown"
         channels = f"{memory.channels} channels" if memory.channels else "channels unknown"
         lines.append(
-            f"RAM: {_gib(memory.total_bytes)} total, {_gib(memory.available_bytes)} "
-            f"available, {speed}, {channels}"
+            f"RAM: {_gib(memory.total_bytes)} total, {_gib(memory.available_bytes)} available, {speed}, {channels}"
         )
     if detection.os:
         os_info = detection.os

@@ -112,11 +112,7 @@ def _print_human(result: Estimate) -> None:
     rng = d["prefill_tok_s_range"] or [None, None]
     print(f"  prompt:     {_fmt(d['prefill_tok_s'])} tok/s  (range {_fmt(rng[0])}-{_fmt(rng[1])})")
     price = "unknown" if d["hardware_usd"] is None else f"${d['hardware_usd']:,.0f}"
-    print(
-        f"  cost:       {price} hardware, {d['power_w']:.0f} W, ${_fmt(d['usd_per_mtok'])}/Mtok".replace(
-            "$-", "-"
-        )
-    )
+    print(f"  cost:       {price} hardware, {d['power_w']:.0f} W, ${_fmt(d['usd_per_mtok'])}/Mtok".replace("$-", "-"))
     for m in d["measured"]:
         print(f"  measured:   {m['test']} {m['tokens_per_s']} tok/s ({m['backend']})  {m['source_url']}")
     for w in d["warnings"]:

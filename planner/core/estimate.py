@@ -222,9 +222,7 @@ def _assumptions(build: Build, workload: Workload, backend: str, calibration: Ca
 def _warnings(build: Build, model: ModelArch, workload: Workload, placement: Placement) -> tuple[str, ...]:
     warnings = []
     if workload.context > model.max_context:
-        warnings.append(
-            f"{model.name} was trained for {model.max_context:,} tokens; {workload.context:,} exceeds it"
-        )
+        warnings.append(f"{model.name} was trained for {model.max_context:,} tokens; {workload.context:,} exceeds it")
     if workload.depth > workload.context:
         warnings.append("depth is larger than the context window")
     if any(g.accelerator.vendor == "Cerebras" for g in build.gpus):

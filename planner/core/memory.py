@@ -37,9 +37,7 @@ def weight_layout(model: ModelArch, quant: QuantType) -> WeightLayout:
     if model.is_moe:
         scale = model.total_params / max(model.computed_total_params(), 1.0)
         experts = model.n_moe_layers * model.n_experts * model.expert_params() * scale / model.n_layers
-        active_experts = (
-            model.n_moe_layers * model.n_experts_active * model.expert_params() * scale / model.n_layers
-        )
+        active_experts = model.n_moe_layers * model.n_experts_active * model.expert_params() * scale / model.n_layers
     else:
         experts = active_experts = 0.0
     other = max(layer_total - experts, 0.0)

@@ -63,9 +63,7 @@ class Placement:
         return sum(d.capacity_bytes for d in self.devices)
 
 
-def device_capacity_bytes(
-    acc: Accelerator, workload: Workload, calibration: Calibration, backend: str
-) -> float:
+def device_capacity_bytes(acc: Accelerator, workload: Workload, calibration: Calibration, backend: str) -> float:
     if acc.unified:
         share = workload.gpu_memory_fraction or default_gpu_fraction(acc)
         return acc.memory_gb * GB * share
@@ -136,9 +134,7 @@ def place(
     )
 
 
-def _output_fits(
-    cap: float, compute: float, output: float, per_layer: float, room: list[int], n_layers: int
-) -> bool:
+def _output_fits(cap: float, compute: float, output: float, per_layer: float, room: list[int], n_layers: int) -> bool:
     """Whether the output layer still fits once every layer is placed."""
     spare_elsewhere = sum(room[:-1]) * per_layer
     needed_on_last = max(n_layers * per_layer - spare_elsewhere, 0.0)

@@ -35,8 +35,7 @@ def reason_for(error: NvmlError, in_container: bool = False) -> tuple[bool, str]
         return True, f"{NO_GPU}: the NVIDIA driver is not loaded{hint}"
     if error.code == ERROR_LIB_RM_VERSION_MISMATCH:
         return False, (
-            "NVIDIA driver/library version mismatch: the driver was updated without a "
-            "reboot; restart the computer"
+            "NVIDIA driver/library version mismatch: the driver was updated without a reboot; restart the computer"
         )
     if error.code == ERROR_NO_PERMISSION:
         return False, (
@@ -51,9 +50,7 @@ class NvidiaProbe:
 
     name = "nvidia"
 
-    def __init__(
-        self, api_factory: Callable[[], NvmlApi], in_container: Callable[[], bool] = lambda: False
-    ) -> None:
+    def __init__(self, api_factory: Callable[[], NvmlApi], in_container: Callable[[], bool] = lambda: False) -> None:
         self._api_factory = api_factory
         self._in_container = in_container
 

@@ -28,9 +28,7 @@ def subprocess_runner(timeout_s: float = 5.0) -> Runner:
     """A `Runner` over `subprocess.run` with a timeout; non-zero exit raises."""
 
     def run(command: Sequence[str]) -> str:
-        completed = subprocess.run(
-            list(command), capture_output=True, text=True, timeout=timeout_s, check=True
-        )
+        completed = subprocess.run(list(command), capture_output=True, text=True, timeout=timeout_s, check=True)
         return completed.stdout
 
     return run

@@ -62,14 +62,14 @@ def test_presets_from_the_article_are_present(catalog: Catalog) -> None:
 
 def test_missing_catalog_names_the_file_and_the_fix(tmp_path: Path) -> None:
     missing = tmp_path / "nope.sqlite"
-    with pytest.raises(CatalogError, match="nope.sqlite is missing.*planner catalog build"):
+    with pytest.raises(CatalogError, match=r"nope.sqlite is missing.*planner catalog build"):
         Catalog(missing)
 
 
 def test_corrupt_catalog_names_the_file_and_the_fix(tmp_path: Path) -> None:
     broken = tmp_path / "catalog.sqlite"
     broken.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(CatalogError, match="catalog.sqlite is corrupt.*planner catalog build"):
+    with pytest.raises(CatalogError, match=r"catalog.sqlite is corrupt.*planner catalog build"):
         Catalog(broken)
 
 
@@ -94,5 +94,5 @@ def test_a_missing_source_file_is_named(tmp_path: Path) -> None:
     db = tmp_path / "db"
     shutil.copytree(ROOT / "db", db)
     (db / "data" / "models.csv").unlink()
-    with pytest.raises(CatalogError, match="models.csv is missing"):
+    with pytest.raises(CatalogError, match=r"models.csv is missing"):
         build_catalog(db, tmp_path / "out.sqlite")

@@ -7,14 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from planner.catalog.calibration_fit import fit, parse_test, predict, samples_from_catalog
 from planner.catalog.calibration_file import load_calibration
+from planner.catalog.calibration_fit import fit, parse_test, predict, samples_from_catalog
 from planner.catalog.estimation import Estimator
 from planner.catalog.store import Catalog
 from planner.errors import CatalogError
 
 CALIBRATION = Path(__file__).resolve().parents[2] / "resources" / "calibration.json"
-SEED_DEVICES = ["rtx-3060-12gb", "rtx-3090", "rtx-4090", "m1-max-32c", "m2-ultra-76c", "m3-ultra-80c", "m4-max-40c"]
+SEED_DEVICES = [
+    "rtx-3060-12gb",
+    "rtx-3090",
+    "rtx-4090",
+    "m1-max-32c",
+    "m2-ultra-76c",
+    "m3-ultra-80c",
+    "m4-max-40c",
+]
 
 
 @pytest.fixture(scope="module")
@@ -66,5 +74,5 @@ def test_estimate_ranges_bracket_the_estimate(estimator: Estimator) -> None:
 def test_corrupt_calibration_file_is_a_clear_error(tmp_path: Path) -> None:
     broken = tmp_path / "calibration.json"
     broken.write_text("{not json")
-    with pytest.raises(CatalogError, match="calibration.json is corrupt.*calibrate.py"):
+    with pytest.raises(CatalogError, match=r"calibration.json is corrupt.*calibrate.py"):
         load_calibration(broken)

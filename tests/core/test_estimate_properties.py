@@ -27,7 +27,16 @@ def gpu(vram: float, bandwidth: float) -> Accelerator:
     )  # fmt: skip
 
 
-def run(catalog: Catalog, model: str, quant: str, vram: float, bw: float, ctx: int, depth: int = 0, ram: float = 64):
+def run(
+    catalog: Catalog,
+    model: str,
+    quant: str,
+    vram: float,
+    bw: float,
+    ctx: int,
+    depth: int = 0,
+    ram: float = 64,
+):
     build = Build(name="t", gpus=(GpuGroup(gpu(vram, bw)),), ram_gb=ram)
     m = catalog.model(model)
     q = catalog.quant(quant if m.is_moe or quant != "MXFP4" else "Q4_K_M")
@@ -72,7 +81,12 @@ def test_longer_context_never_speeds_decoding_nor_shrinks_memory(catalog, model,
 
 
 @SETTINGS
-@given(model=st.sampled_from(MODELS), quant=st.sampled_from(QUANTS), bw=st.floats(100, 4000), vram=st.floats(2, 60))
+@given(
+    model=st.sampled_from(MODELS),
+    quant=st.sampled_from(QUANTS),
+    bw=st.floats(100, 4000),
+    vram=st.floats(2, 60),
+)
 def test_more_gpu_layers_never_slow_decoding(catalog, model, quant, bw, vram) -> None:
     base = run(catalog, model, quant, vram, bw, 4096)
     more = run(catalog, model, quant, vram * 1.5, bw, 4096)

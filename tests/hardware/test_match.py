@@ -104,9 +104,7 @@ def test_strix_halo_uses_its_unified_memory(catalog: Catalog) -> None:
 
 def test_apple_m3_max_build(catalog: Catalog) -> None:
     apple = AppleInfo("Apple M3 Max", 40, 48 * GIB, "Mac15,9")
-    detection = Detection(
-        (found("apple", apple, "test"), found("memory", MemoryInfo(48 * GIB, 30 * GIB), "t"))
-    )
+    detection = Detection((found("apple", apple, "test"), found("memory", MemoryInfo(48 * GIB, 30 * GIB), "t")))
     build = this_pc(detection, catalog).build
     (group,) = build.gpus
     assert group.accelerator.id == "m3-max-40c"

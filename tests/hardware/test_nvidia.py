@@ -57,9 +57,7 @@ def test_rtx3060_12gb_reports_every_figure() -> None:
         ("h100_pcie", "NVIDIA H100 PCIe", 2039.0, "9.0"),
     ],
 )
-def test_recorded_cards_give_their_real_bandwidth(
-    name: str, gpu_name: str, bandwidth: float, cc: str
-) -> None:
+def test_recorded_cards_give_their_real_bandwidth(name: str, gpu_name: str, bandwidth: float, cc: str) -> None:
     (gpu,) = probe_for(recording(name)).run().data
     assert gpu.name == gpu_name
     assert gpu.bandwidth_gbs == pytest.approx(bandwidth, abs=0.5)
