@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from planner import __version__
 from planner.errors import PlannerError
 
-SUBCOMMANDS = ("catalog", "estimate", "detect")
+SUBCOMMANDS = ("catalog", "estimate", "detect", "plan", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,6 +19,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="LLM Build Planner: what can my PC run, how fast, and what should I buy next?",
     )
     parser.add_argument("--version", action="version", version=f"planner {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="open the app (offscreen without a display), exercise it, print a JSON summary, exit",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"planner.commands.{name}")
@@ -30,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        return _open_app(parser)
+        return _open_app(self_test=args.self_test)
     try:
         return int(args.handler(args) or 0)
     except PlannerError as exc:
@@ -40,16 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _open_app(parser: argparse.ArgumentParser) -> int:
-    """With no subcommand the desktop app opens; until it exists, print help."""
-    try:
-        app = importlib.import_module("planner.app")
-    except ModuleNotFoundError as exc:
-        if exc.name != "planner.app":
-            raise
-        parser.print_help()
-        return 0
-    return int(app.run())
+def _open_app(self_test: bool) -> int:
+    """With no subcommand the desktop app opens."""
+    app = importlib.import_module("planner.app")
+    return int(app.run(self_test=self_test))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.catalog.store import Catalog, Row
-from planner.core.hardware import Build, Cpu, GpuGroup, Part
+from planner.core.hardware import Accelerator, Build, Cpu, GpuGroup, Part
 from planner.errors import InputError
 
 SPLITS = ("layer", "tensor")
@@ -70,11 +70,17 @@ def build_from_spec(catalog: Catalog, spec: dict[str, Any]) -> Build:
         if "system" not in kinds:
             parts.append(_apple_price(catalog, chip_id, memory))
     for entry in spec.get("gpus", []):
-        if not isinstance(entry, dict) or "gpu" not in entry:
+        if not isinstance(entry, dict) or not ("gpu" in entry or "custom" in entry):
             raise InputError('each entry of "gpus" needs a "gpu" name, e.g. {"gpu": "RTX 3090", "count": 2}')
         count = entry.get("count", 1)
         if not isinstance(count, int) or count < 1:
             raise InputError(f"GPU count must be a whole number of at least 1; got {count!r}")
+        if "custom" in entry:
+            groups.append(GpuGroup(custom_accelerator(entry["custom"]), count))
+            if entry.get("price_usd") is not None and not kinds & {"system", "rest"}:
+                price = float(entry["price_usd"])
+                parts.append(Part(name=entry["custom"].get("name", "Custom GPU"), price_usd=price, quantity=count))
+            continue
         device_id = catalog.resolve_device(entry["gpu"], entry.get("vram_gb"))
         acc = catalog.accelerator(device_id, entry.get("unified_memory_gb"))
         groups.append(GpuGroup(acc, count))
@@ -105,6 +111,29 @@ def build_from_spec(catalog: Catalog, spec: dict[str, Any]) -> Build:
     if build.nodes < 1:
         raise InputError(f"nodes must be at least 1; got {build.nodes}")
     return build
+
+
+CUSTOM_GPU_FIELDS = ("name", "vendor", "memory_gb", "bandwidth_gbs", "fp16_tflops", "power_w")
+
+
+def custom_accelerator(data: Any) -> Accelerator:
+    """A GPU the catalog lacks, described inline (from detection or typed by the user)."""
+    if not isinstance(data, dict):
+        raise InputError('"custom" must be an object with name, memory_gb and bandwidth_gbs')
+    try:
+        memory, bandwidth = float(data["memory_gb"]), float(data["bandwidth_gbs"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError("a custom GPU needs numeric memory_gb and bandwidth_gbs") from exc
+    if memory <= 0 or bandwidth <= 0:
+        raise InputError("a custom GPU needs positive memory_gb and bandwidth_gbs")
+    fp16 = float(data.get("fp16_tflops") or bandwidth / 10)
+    return Accelerator(
+        id="custom-" + str(data.get("name", "gpu")).lower().replace(" ", "-"),
+        name=str(data.get("name", "Custom GPU")), vendor=str(data.get("vendor", "NVIDIA")),
+        memory_gb=memory, bandwidth_gbs=bandwidth, fp16_tflops=fp16,
+        power_w=float(data.get("power_w") or 0.0), unified=bool(data.get("unified", False)),
+        segment="custom", memory_type=str(data.get("memory_type", "")),
+    )  # fmt: skip
 
 
 def _positive(spec: dict[str, Any], key: str, default: float) -> float:

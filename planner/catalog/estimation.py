@@ -83,14 +83,20 @@ class Estimator:
         build = self.build_for(request)
         if not build.gpus and request.get("backend") not in (None, "cpu"):
             raise InputError("this build has no GPU; use --backend cpu or add a GPU")
-        model = self.catalog.model(request["model"])
-        quant = self.catalog.quant(request["quant"])
+        return self.estimate_build(build, request["model"], request["quant"], self.workload_for(request))
+
+    def estimate_build(
+        self, build: Build, model_name: str, quant_name: str, workload: Workload, with_max_context: bool = True
+    ) -> Estimate:
+        """Estimate an already-assembled build (the app's path: no name resolution for it)."""
+        model = self.catalog.model(model_name)
+        quant = self.catalog.quant(quant_name)
         if quant.expert_bpw and not model.is_moe:
             raise InputError(
                 f"{model.name} has no {quant.name} files: {quant.name} quantizes MoE expert tensors "
                 "(gpt-oss). Pick a quant such as Q4_K_M or Q8_0."
             )
-        result = estimate(build, model, quant, self.workload_for(request), self.calibration, self.cost_settings)
+        result = estimate(build, model, quant, workload, self.calibration, self.cost_settings, with_max_context)
         return _with_measurements(self.catalog, result)
 
 

@@ -116,6 +116,13 @@ def choose_backend(build: Build, requested: str | None) -> str:
     return build.gpus[0].accelerator.native_backend
 
 
+def check_build(build: Build) -> None:
+    if build.nodes < 1 or any(g.count < 1 for g in build.gpus):
+        raise InputError("a build needs at least 1 node and at least 1 of each GPU it lists")
+    if build.ram_gb <= 0:
+        raise InputError(f"system RAM must be more than 0 GB; got {build.ram_gb}")
+
+
 def estimate(
     build: Build,
     model: ModelArch,
@@ -123,11 +130,9 @@ def estimate(
     workload: Workload,
     calibration: Calibration = PRIORS,
     cost_settings: CostSettings | None = None,
+    with_max_context: bool = True,
 ) -> Estimate:
-    if build.nodes < 1 or any(g.count < 1 for g in build.gpus):
-        raise InputError("a build needs at least 1 node and at least 1 of each GPU it lists")
-    if build.ram_gb <= 0:
-        raise InputError(f"system RAM must be more than 0 GB; got {build.ram_gb}")
+    check_build(build)
     backend = choose_backend(build, workload.backend)
     layout = weight_layout(model, quant)
     placement = place(build, model, layout, workload, calibration, backend)
@@ -154,7 +159,9 @@ def estimate(
         backend=backend,
         layout=layout,
         placement=placement,
-        max_context_on_gpu=max_context_on_gpu(build, model, layout, workload, calibration, backend),
+        max_context_on_gpu=(
+            max_context_on_gpu(build, model, layout, workload, calibration, backend) if with_max_context else -1
+        ),
         decode_tok_s=decode,
         decode_range=decode_band,
         prefill_tok_s=prefill,

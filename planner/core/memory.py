@@ -26,13 +26,8 @@ class WeightLayout:
         return self.embedding_bytes + self.output_bytes + self.layer_bytes * self.n_layers
 
 
-def weight_layout(model: ModelArch, quant: QuantType) -> WeightLayout:
-    embd = model.embedding_params()
-    output = model.output_params()
-    embd_bpw = quant.output_bpw if model.tie_embeddings else quant.embd_bpw
-    tied_output = embd * quant.output_bpw / 8 if model.tie_embeddings else 0.0
-    expert_bpw = quant.expert_bpw or quant.body_bpw
-
+def layer_split(model: ModelArch) -> tuple[float, float, float]:
+    """Parameters of an average block: (not experts, all routed experts, active routed experts)."""
     layer_total = model.layer_params_total()
     if model.is_moe:
         scale = model.total_params / max(model.computed_total_params(), 1.0)
@@ -40,7 +35,17 @@ def weight_layout(model: ModelArch, quant: QuantType) -> WeightLayout:
         active_experts = model.n_moe_layers * model.n_experts_active * model.expert_params() * scale / model.n_layers
     else:
         experts = active_experts = 0.0
-    other = max(layer_total - experts, 0.0)
+    return max(layer_total - experts, 0.0), experts, active_experts
+
+
+def weight_layout(model: ModelArch, quant: QuantType) -> WeightLayout:
+    embd = model.embedding_params()
+    output = model.output_params()
+    embd_bpw = quant.output_bpw if model.tie_embeddings else quant.embd_bpw
+    tied_output = embd * quant.output_bpw / 8 if model.tie_embeddings else 0.0
+    expert_bpw = quant.expert_bpw or quant.body_bpw
+
+    other, experts, active_experts = layer_split(model)
     layer_bytes = (other * quant.body_bpw + experts * expert_bpw) / 8
     layer_active = (other * quant.body_bpw + active_experts * expert_bpw) / 8
     return WeightLayout(

@@ -85,6 +85,43 @@ class ThisPc:
         }
 
 
+    def to_spec(self) -> dict[str, Any]:
+        """A build description that the catalog layer turns back into this build."""
+        b = self.build
+        gpus: list[dict[str, Any]] = []
+        for match in _unique(self.gpu_matches):
+            count = sum(1 for m in self.gpu_matches if m.accelerator.id == match.accelerator.id)
+            acc = match.accelerator
+            if acc.unified and acc.vendor == "Apple":
+                continue
+            if match.in_catalog:
+                gpus.append({"gpu": match.catalog_id, "count": count, "vram_gb": acc.memory_gb})
+            else:
+                custom = {
+                    "name": acc.name, "vendor": acc.vendor, "memory_gb": acc.memory_gb,
+                    "bandwidth_gbs": acc.bandwidth_gbs, "fp16_tflops": acc.fp16_tflops, "power_w": acc.power_w,
+                }  # fmt: skip
+                gpus.append({"custom": custom, "count": count})
+        spec: dict[str, Any] = {"name": b.name, "gpus": gpus, "ram_gb": b.ram_gb or 16.0}
+        apple = next((m for m in self.gpu_matches if m.accelerator.vendor == "Apple" and m.in_catalog), None)
+        if apple is not None:
+            spec["apple_chip"] = apple.catalog_id
+            spec["unified_memory_gb"] = apple.accelerator.memory_gb
+        if self.cpu_in_catalog:
+            spec["cpu"] = b.cpu.id
+        for key in ("ram_mts", "ram_channels"):
+            if getattr(b, key):
+                spec[key] = getattr(b, key)
+        return spec
+
+
+def _unique(matches: tuple[DeviceMatch, ...]) -> list[DeviceMatch]:
+    seen: dict[str, DeviceMatch] = {}
+    for match in matches:
+        seen.setdefault(match.accelerator.id, match)
+    return list(seen.values())
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 

@@ -1,0 +1,102 @@
+"""The composition root: builds the catalog, probes and services, then the main window."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from planner.catalog.calibration_file import load_calibration
+from planner.catalog.store import Catalog
+from planner.catalog.userdb import UserDatabase, default_user_db_path
+from planner.errors import PlannerError
+from planner.hardware.detect import detect
+from planner.resources import calibration_path, catalog_path, catalog_source_dir, resource_path
+
+
+def _services(scratch: Path | None = None):  # noqa: ANN202 - Qt is imported lazily to keep `planner --help` fast
+    """The app's services; with `scratch`, user data and settings live there (self-test)."""
+    from PySide6.QtCore import QSettings, QThreadPool
+
+    from planner.ui.services import Services
+    from planner.ui.settings import Settings
+    from planner.ui.workers import WorkerPool
+
+    user_db = scratch / "user.sqlite" if scratch else default_user_db_path()
+    qsettings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat) if scratch else None
+    return Services(
+        catalog=Catalog(catalog_path()),
+        calibration=load_calibration(calibration_path()),
+        userdb=UserDatabase(user_db, catalog_source_dir() / "migrations"),
+        settings=Settings(qsettings),
+        workers=WorkerPool(QThreadPool.globalInstance()),
+        detect=lambda timeout_s=8.0: detect(timeout_s=timeout_s),
+    )
+
+
+def default_panes() -> list[tuple[str, Callable]]:
+    """The tabs after "Estimate", in order."""
+    panes: list[tuple[str, Callable]] = []
+    for title, module, name in PANES:
+        try:
+            pane_module = __import__(f"planner.ui.{module}", fromlist=[name])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"planner.ui.{module}":
+                raise
+            continue
+        panes.append((title, getattr(pane_module, name)))
+    return panes
+
+
+PANES = (
+    ("What can it run", "can_run_pane", "CanRunPane"),
+    ("Compare", "compare_pane", "ComparePane"),
+    ("Plan", "plan_pane", "PlanPane"),
+    ("Catalog", "catalog_pane", "CatalogPane"),
+    ("This PC", "this_pc_pane", "ThisPcPane"),
+)
+
+
+def run(self_test: bool = False) -> int:
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from planner.ui.main_window import MainWindow
+    from planner.ui.state import PlannerState
+    from planner.ui.theme import apply_os_theme
+
+    if self_test and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("LLM Build Planner")
+    app.setOrganizationName("LLM Build Planner")
+    icon = resource_path("icons/planner.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    apply_os_theme(app)  # type: ignore[arg-type]
+    scratch = Path(tempfile.mkdtemp(prefix="planner-self-test-")) if self_test else None
+    try:
+        services = _services(scratch)
+    except PlannerError as exc:
+        if self_test:
+            print(f'{{"ok": false, "error": "{exc}"}}')  # noqa: T201 - the self-test's report
+            return 1
+        QMessageBox.critical(None, "LLM Build Planner", str(exc))
+        return 1
+    state = PlannerState(services)
+    window = MainWindow(state, services, default_panes())
+    if self_test:
+        from planner.ui.self_test import SelfTest
+
+        test = SelfTest(app, window)  # type: ignore[arg-type]
+        window.show()
+        try:
+            return test.exec()
+        finally:
+            services.userdb.close()
+            shutil.rmtree(scratch, ignore_errors=True)
+    window.show()
+    return int(app.exec())

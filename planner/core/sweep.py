@@ -1,0 +1,158 @@
+"""The "what can this build run" table: every model x quant x context for one build, at once.
+
+`sweep()` gives, per cell, what `planner.core.estimate.estimate()` gives for that model,
+quant and `cell_workload(workload, context)`: fit verdict, GPU layers, memory, decode and
+prefill speed with their ranges. It vectorizes with numpy instead of calling estimate()
+~14,000 times (see scripts/bench_sweep.py), and leaves out the per-cell extras (cost,
+max context on GPU, notes) that the table does not show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from planner.core.calibration import PRIORS, Calibration
+from planner.core.estimate import check_build, choose_backend
+from planner.core.hardware import Build
+from planner.core.model import ModelArch
+from planner.core.quant import QuantType
+from planner.core.sweep_grid import FloatArray, IntArray, make_grid
+from planner.core.sweep_placement import FITS, NONE_CODE, place_grid
+from planner.core.sweep_speed import decode_seconds, prefill_seconds
+from planner.core.workload import Workload
+
+__all__ = ["FITS", "Sweep", "SweepCell", "cell_workload", "decode_depth", "sweep"]
+
+
+def decode_depth(workload: Workload, context: int) -> int:
+    """The table's depth rule: the workload's depth, capped at the context (the cache holds no more)."""
+    return min(workload.depth, context)
+
+
+def cell_workload(workload: Workload, context: int) -> Workload:
+    """The workload one cell stands for: `estimate()` with it gives the cell's numbers."""
+    return replace(workload, context=context, depth=decode_depth(workload, context))
+
+
+@dataclass(frozen=True)
+class SweepCell:
+    fit: str
+    gpu_layers: int
+    total_layers: int
+    weights_bytes: float
+    kv_bytes: float
+    overhead_bytes: float
+    ram_needed_bytes: float
+    decode_tok_s: float | None
+    decode_range: tuple[float, float] | None
+    prefill_tok_s: float | None
+    prefill_range: tuple[float, float] | None
+
+    @property
+    def total_bytes(self) -> float:
+        return self.weights_bytes + self.kv_bytes + self.overhead_bytes
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Arrays indexed [model, quant, context]; speeds are NaN where the fit is "none"."""
+
+    models: tuple[ModelArch, ...]
+    quants: tuple[QuantType, ...]
+    contexts: tuple[int, ...]
+    depths: tuple[int, ...]
+    backend: str
+    fit: np.ndarray  # int8 indexes into FITS
+    gpu_layers: IntArray
+    weights_bytes: FloatArray
+    kv_bytes: FloatArray
+    overhead_bytes: FloatArray
+    ram_needed_bytes: FloatArray  # weights + KV held in system RAM
+    decode_tok_s: FloatArray
+    decode_low: FloatArray
+    decode_high: FloatArray
+    prefill_tok_s: FloatArray
+    prefill_low: FloatArray
+    prefill_high: FloatArray
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return len(self.models), len(self.quants), len(self.contexts)
+
+    @property
+    def total_bytes(self) -> FloatArray:
+        return self.weights_bytes + self.kv_bytes + self.overhead_bytes
+
+    def fit_name(self, m: int, q: int, c: int) -> str:
+        return FITS[int(self.fit[m, q, c])]
+
+    def cell(self, m: int, q: int, c: int) -> SweepCell:
+        runs = self.fit[m, q, c] != NONE_CODE
+        return SweepCell(
+            fit=self.fit_name(m, q, c),
+            gpu_layers=int(self.gpu_layers[m, q, c]),
+            total_layers=self.models[m].n_layers,
+            weights_bytes=float(self.weights_bytes[m, q, c]),
+            kv_bytes=float(self.kv_bytes[m, q, c]),
+            overhead_bytes=float(self.overhead_bytes[m, q, c]),
+            ram_needed_bytes=float(self.ram_needed_bytes[m, q, c]),
+            decode_tok_s=float(self.decode_tok_s[m, q, c]) if runs else None,
+            decode_range=(float(self.decode_low[m, q, c]), float(self.decode_high[m, q, c])) if runs else None,
+            prefill_tok_s=float(self.prefill_tok_s[m, q, c]) if runs else None,
+            prefill_range=(float(self.prefill_low[m, q, c]), float(self.prefill_high[m, q, c])) if runs else None,
+        )
+
+
+def sweep(
+    build: Build,
+    models: Sequence[ModelArch],
+    quants: Sequence[QuantType],
+    contexts: Sequence[int],
+    workload: Workload,
+    calibration: Calibration = PRIORS,
+) -> Sweep:
+    """Fit and speed of every model x quant x context on `build`.
+
+    `workload` is the template: its KV-cache type, depth (capped per context by
+    `decode_depth`), prompt, backend and unified-memory share apply to every cell; its
+    own `context` is ignored.
+    """
+    check_build(build)
+    models, quants, contexts = list(models), list(quants), [cell_workload(workload, c).context for c in contexts]
+    backend = choose_backend(build, workload.backend)
+    params = calibration.backend(backend)
+    depths = [decode_depth(workload, c) for c in contexts]
+    shape = (len(models), len(quants), len(contexts))
+    # Cells that do not fit divide by zero on the way; their speeds are masked below.
+    with np.errstate(all="ignore"):
+        grid = make_grid(models, quants, contexts, depths, workload)
+        placement = place_grid(build, grid, workload, calibration, backend)
+        decode = 1.0 / decode_seconds(build, grid, placement, calibration, quants, params.decode_coef())
+        prefill = workload.prompt / prefill_seconds(
+            build, grid, placement, calibration, quants, params.prefill_coef(), workload.prompt, workload.n_ubatch
+        )
+    runs = placement.verdict != NONE_CODE
+    decode = np.where(runs, decode, np.nan)
+    prefill = np.where(runs, prefill, np.nan)
+    return Sweep(
+        models=tuple(models),
+        quants=tuple(quants),
+        contexts=tuple(contexts),
+        depths=tuple(depths),
+        backend=backend,
+        fit=placement.verdict,
+        gpu_layers=placement.gpu_layers,
+        weights_bytes=np.broadcast_to(grid.total_weight_bytes, shape),
+        kv_bytes=np.broadcast_to(grid.kv_bytes, shape),
+        overhead_bytes=np.broadcast_to(placement.overhead_bytes, shape),
+        ram_needed_bytes=placement.cpu_bytes,
+        decode_tok_s=decode,
+        decode_low=decode * params.decode_band[0],
+        decode_high=decode * params.decode_band[1],
+        prefill_tok_s=prefill,
+        prefill_low=prefill * params.prefill_band[0],
+        prefill_high=prefill * params.prefill_band[1],
+    )

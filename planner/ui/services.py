@@ -1,0 +1,39 @@
+"""Everything the window needs, built once by planner/app.py and passed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from planner.catalog.estimation import Estimator
+from planner.catalog.store import Catalog
+from planner.catalog.userdb import UserDatabase
+from planner.core.calibration import Calibration
+from planner.core.cost import CostSettings
+from planner.hardware.detect import Detection
+from planner.ui.settings import Settings
+from planner.ui.workers import WorkerPool
+
+
+@dataclass
+class Services:
+    catalog: Catalog
+    calibration: Calibration
+    userdb: UserDatabase
+    settings: Settings
+    workers: WorkerPool
+    detect: object  # callable(timeout_s) -> Detection; injectable for tests
+    estimator: Estimator = field(init=False)
+    detection: Detection | None = None
+
+    def __post_init__(self) -> None:
+        self.estimator = Estimator(self.catalog, self.calibration, self.cost_settings())
+
+    def cost_settings(self) -> CostSettings:
+        return CostSettings(
+            electricity_usd_per_kwh=float(self.settings.get("electricity_usd_per_kwh")),
+            hours_per_day=float(self.settings.get("hours_per_day")),
+            amortization_years=float(self.settings.get("amortization_years")),
+        )
+
+    def refresh_cost_settings(self) -> None:
+        self.estimator.cost_settings = self.cost_settings()

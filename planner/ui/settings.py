@@ -1,0 +1,54 @@
+"""One typed wrapper over QSettings, with a defaults table. An unknown key raises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+DEFAULTS: dict[str, Any] = {
+    "currency": "USD",
+    "usd_exchange_rate": 1.0,
+    "electricity_usd_per_kwh": 0.17,
+    "hours_per_day": 8.0,
+    "amortization_years": 3.0,
+    "default_quant": "Q4_K_M",
+    "default_context": 8192,
+    "default_kv_cache": "f16",
+    "default_prompt": 512,
+    "telemetry_hz": 2,
+    "last_build_spec": "",
+    "last_model": "llama-3.1-8b",
+    "window_geometry": b"",
+    "window_state": b"",
+    "last_tab": 0,
+}
+
+
+class Settings:
+    """Typed access to the app's settings; values come back in their default's type."""
+
+    def __init__(self, qsettings: QSettings | None = None) -> None:
+        self._q = qsettings or QSettings("LLM Build Planner", "planner")
+
+    def get(self, key: str) -> Any:
+        default = DEFAULTS[key]  # KeyError for unknown keys, by design
+        value = self._q.value(key, default)
+        if value is None:
+            return default
+        if isinstance(default, bool):
+            return value in (True, "true", "1", 1)
+        if isinstance(default, bytes):
+            return bytes(value) if not isinstance(value, bytes) else value
+        try:
+            return type(default)(value)
+        except (TypeError, ValueError):
+            return default
+
+    def set(self, key: str, value: Any) -> None:
+        if key not in DEFAULTS:
+            raise KeyError(key)
+        self._q.setValue(key, value)
+
+    def sync(self) -> None:
+        self._q.sync()

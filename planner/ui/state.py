@@ -1,0 +1,123 @@
+"""The app's current selection: one build, one workload, and their estimate.
+
+Panes change it through the setters and listen to its signals; none of them holds a
+copy of the estimate logic. Estimates take milliseconds, so they run on the UI thread.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from planner.catalog.builds import build_from_spec
+from planner.core.estimate import Estimate
+from planner.core.hardware import Build
+from planner.core.workload import Workload
+from planner.errors import PlannerError
+from planner.ui.services import Services
+
+DEFAULT_SPEC: dict[str, Any] = {
+    "name": "New build",
+    "gpus": [{"gpu": "rtx-3060-12gb", "count": 1}],
+    "cpu": "ryzen-7-5800x",
+    "ram_gb": 32,
+}
+
+
+class PlannerState(QObject):
+    """Signals: `build_changed(object)` (a Build), `build_failed(str)`, `workload_changed()`,
+    `estimate_changed(object)` (an Estimate, or None when it cannot be computed),
+    `estimate_failed(str)`."""
+
+    build_changed = Signal(object)
+    build_failed = Signal(str)
+    workload_changed = Signal()
+    estimate_changed = Signal(object)
+    estimate_failed = Signal(str)
+
+    def __init__(self, services: Services, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        settings = services.settings
+        self.spec: dict[str, Any] = copy.deepcopy(DEFAULT_SPEC)
+        self.build: Build = build_from_spec(services.catalog, self.spec)
+        model = str(settings.get("last_model"))
+        self.model_id = model if model in services.catalog.model_rows else next(iter(services.catalog.model_rows))
+        self.quant = str(settings.get("default_quant"))
+        self.workload = Workload(
+            context=int(settings.get("default_context")),
+            prompt=int(settings.get("default_prompt")),
+            kv_cache=str(settings.get("default_kv_cache")),
+        )
+        self.estimate: Estimate | None = None
+        self.saved_name: str | None = None  # the saved build this spec came from, if any
+        try:
+            self.estimate = self.estimate_for(self.build)
+        except PlannerError:
+            self.estimate = None
+
+    # ---- build ---------------------------------------------------------------
+    def set_spec(self, spec: dict[str, Any], saved_name: str | None = None) -> bool:
+        """Assemble `spec`; on a bad spec keep the last good build and say why."""
+        try:
+            build = build_from_spec(self.services.catalog, spec)
+        except PlannerError as exc:
+            self.build_failed.emit(str(exc))
+            return False
+        self.spec = copy.deepcopy(spec)
+        self.build = build
+        self.saved_name = saved_name
+        self.build_changed.emit(build)
+        self.recompute()
+        return True
+
+    def set_build(self, build: Build, spec: dict[str, Any]) -> None:
+        """Use an already-assembled build (This PC)."""
+        self.spec = copy.deepcopy(spec)
+        self.build = build
+        self.saved_name = None
+        self.build_changed.emit(build)
+        self.recompute()
+
+    # ---- workload ------------------------------------------------------------
+    def set_model(self, model_id: str) -> None:
+        if model_id != self.model_id and model_id in self.services.catalog.model_rows:
+            self.model_id = model_id
+            self.services.settings.set("last_model", model_id)
+            self._workload_changed()
+
+    def set_quant(self, quant: str) -> None:
+        if quant != self.quant:
+            self.quant = quant
+            self._workload_changed()
+
+    def set_workload(self, **changes: Any) -> None:
+        try:
+            workload = replace(self.workload, **changes)
+        except PlannerError as exc:
+            self.estimate_failed.emit(str(exc))
+            return
+        if workload != self.workload:
+            self.workload = workload
+            self._workload_changed()
+
+    def _workload_changed(self) -> None:
+        self.workload_changed.emit()
+        self.recompute()
+
+    # ---- estimate ------------------------------------------------------------
+    def estimate_for(self, build: Build, workload: Workload | None = None) -> Estimate:
+        return self.services.estimator.estimate_build(build, self.model_id, self.quant, workload or self.workload)
+
+    def recompute(self) -> None:
+        try:
+            self.estimate = self.estimate_for(self.build)
+        except PlannerError as exc:
+            self.estimate = None
+            self.estimate_failed.emit(str(exc))
+            self.estimate_changed.emit(None)
+            return
+        self.estimate_changed.emit(self.estimate)

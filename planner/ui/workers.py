@@ -1,0 +1,78 @@
+"""Background work: plain callables wrapped in QRunnables that report through signals.
+
+A job is `fn(progress, cancelled) -> result`, where `progress(percent, text)` reports and
+`cancelled()` says whether to stop. The worker never touches a widget.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from planner.errors import PlannerError
+
+Progress = Callable[[int, str], None]
+Job = Callable[[Progress, Callable[[], bool]], Any]
+
+
+class WorkerSignals(QObject):
+    """Signals: `progressed(int, str)`, `finished(object)`, `failed(str)`."""
+
+    progressed = Signal(int, str)
+    finished = Signal(object)
+    failed = Signal(str)
+
+
+class Worker(QRunnable):
+    def __init__(self, job: Job) -> None:
+        super().__init__()
+        self.job = job
+        self.signals = WorkerSignals()
+        self._cancel = threading.Event()
+        self.setAutoDelete(False)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        try:
+            result = self.job(self._progress, self._cancel.is_set)
+        except PlannerError as exc:
+            self._emit(self.signals.failed, str(exc))
+        except Exception as exc:  # a bug: report it with its traceback rather than lose it
+            self._emit(self.signals.failed, f"unexpected error: {exc!r}\n{traceback.format_exc()}")
+        else:
+            self._emit(self.signals.finished, result)
+
+    def _progress(self, percent: int, text: str) -> None:
+        self._emit(self.signals.progressed, percent, text)
+
+    def _emit(self, signal: object, *args: object) -> None:
+        """Emit, unless the app is shutting down and the signal object is gone."""
+        try:
+            signal.emit(*args)  # type: ignore[attr-defined]
+        except RuntimeError:
+            self._cancel.set()
+
+
+class WorkerPool:
+    """Starts workers and keeps them alive until they finish."""
+
+    def __init__(self, pool: QThreadPool | None = None) -> None:
+        self.pool = pool or QThreadPool.globalInstance()
+        self._running: set[Worker] = set()
+
+    def start(self, job: Job) -> Worker:
+        worker = Worker(job)
+        self._running.add(worker)
+        worker.signals.finished.connect(lambda _=None, w=worker: self._running.discard(w))
+        worker.signals.failed.connect(lambda _=None, w=worker: self._running.discard(w))
+        self.pool.start(worker)
+        return worker
+
+    def wait(self, msecs: int = 10_000) -> bool:
+        return self.pool.waitForDone(msecs)
