@@ -17,7 +17,7 @@ from planner.hardware.detect import detect
 from planner.resources import calibration_path, catalog_path, catalog_source_dir, resource_path
 
 
-def _services(scratch: Path | None = None):  # noqa: ANN202 - Qt is imported lazily to keep `planner --help` fast
+def _services(scratch: Path | None = None):
     """The app's services; with `scratch`, user data and settings live there (self-test)."""
     from PySide6.QtCore import QSettings, QThreadPool
 

@@ -14,7 +14,7 @@ from planner.ui.state import PlannerState
 
 
 @pytest.fixture
-def library(state: PlannerState, services, qtbot) -> BuildLibrary:  # noqa: ANN001
+def library(state: PlannerState, services, qtbot) -> BuildLibrary:
     return BuildLibrary(state, services.userdb, QUndoStack())
 
 

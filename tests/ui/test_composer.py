@@ -10,7 +10,7 @@ from planner.ui.state import PlannerState
 
 
 @pytest.fixture
-def composer(state: PlannerState, services, qtbot) -> BuildComposer:  # noqa: ANN001
+def composer(state: PlannerState, services, qtbot) -> BuildComposer:
     widget = BuildComposer(state, services)
     qtbot.addWidget(widget)
     return widget

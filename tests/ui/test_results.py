@@ -10,7 +10,7 @@ from planner.ui.state import PlannerState
 
 
 @pytest.fixture
-def tab(state: PlannerState, services, qtbot) -> EstimateTab:  # noqa: ANN001
+def tab(state: PlannerState, services, qtbot) -> EstimateTab:
     widget = EstimateTab(state, services)
     qtbot.addWidget(widget)
     return widget
