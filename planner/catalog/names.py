@@ -61,7 +61,16 @@ class NameIndex:
                 hits = table.get(norm)
                 if hits:
                     return sorted(hits)
-        return []
+        return self._containing(loose(keys[-1]))
+
+    def _containing(self, key: str) -> list[str]:
+        """Entries whose name has every word of `key`: 'A100 40GB' -> the PCIe and SXM 40GB cards."""
+        words = set(key.split("-")) - {""}
+        if not words:
+            return []
+        return sorted(
+            {entry_id for alias, ids in self._loose.items() if words <= set(alias.split("-")) for entry_id in ids}
+        )
 
     def resolve(self, name: str) -> str:
         hits = self.candidates(name)

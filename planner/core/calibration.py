@@ -71,7 +71,12 @@ class Calibration:
     source: str = "physics priors (not fitted)"
 
     def backend(self, name: str) -> BackendParams:
-        return self.backends.get(name) or DEFAULT_BACKENDS.get(name) or BackendParams()
+        """Fitted parameters; a backend without data borrows its nearest fitted relative."""
+        for candidate in (name, *FALLBACKS.get(name, ())):
+            if candidate in self.backends:
+                params = self.backends[candidate]
+                return params if candidate == name else replace(params, reserve_gib=_reserve(name))
+        return DEFAULT_BACKENDS.get(name) or BackendParams()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -116,5 +121,14 @@ DEFAULT_BACKENDS = {
     "sycl": BackendParams(reserve_gib=0.3),
     "cpu": BackendParams(reserve_gib=0.0),
 }
+
+# SYCL (Intel) has no public measurements of quality A/C: it borrows Vulkan's fit, the
+# backend Intel GPUs are most often measured with.
+FALLBACKS = {"sycl": ("vulkan", "cuda"), "rocm": ("vulkan", "cuda"), "vulkan": ("cuda",), "metal": ("cuda",)}
+
+
+def _reserve(name: str) -> float:
+    return (DEFAULT_BACKENDS.get(name) or BackendParams()).reserve_gib
+
 
 PRIORS = Calibration()
