@@ -63,11 +63,13 @@ def test_malformed_build_json_is_a_clear_error(library: BuildLibrary, tmp_path: 
 
 
 def test_export_into_a_file_path_leaves_nothing(library: BuildLibrary, tmp_path: Path) -> None:
-    blocker = tmp_path / "not-a-folder"
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    blocker = folder / "not-a-folder"
     blocker.write_text("x")
     with pytest.raises(UserDataError, match="cannot write"):
         library.export_file(blocker / "box.json")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-folder"]
+    assert [p.name for p in folder.iterdir()] == ["not-a-folder"]
 
 
 def test_missing_export_folder_is_a_clear_error(library: BuildLibrary, tmp_path: Path) -> None:
