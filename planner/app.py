@@ -73,7 +73,8 @@ def run(self_test: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("LLM Build Planner")
     app.setOrganizationName("LLM Build Planner")
-    icon = resource_path("icons/planner.svg")
+    app.setDesktopFileName("llm-build-planner")  # Wayland app id / .desktop association
+    icon = resource_path("icons/llm-build-planner.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     apply_os_theme(app)  # type: ignore[arg-type]

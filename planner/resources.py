@@ -39,5 +39,8 @@ def calibration_path() -> Path:
 
 
 def catalog_source_dir() -> Path:
-    """`db/` of a source checkout: the catalog's reviewable source text."""
+    """`db/` of a source checkout (a frozen bundle carries only db/migrations)."""
+    frozen_base = getattr(sys, "_MEIPASS", None)
+    if frozen_base:
+        return Path(frozen_base) / "db"
     return _PACKAGE_DIR.parent / "db"

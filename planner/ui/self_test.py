@@ -37,7 +37,7 @@ class SelfTest(QObject):
         if watched is self.window and event.type() == QEvent.Type.Paint and self.startup_s is None:
             self.startup_s = time.time() - self.started
             QTimer.singleShot(0, self._run_checks)
-        return False
+        return super().eventFilter(watched, event)
 
     def exec(self) -> int:
         return int(self.app.exec())
@@ -86,6 +86,7 @@ class SelfTest(QObject):
             "update_ms": round(statistics.median(self.update_ms), 2) if self.update_ms else None,
             "update_ms_max": round(max(self.update_ms), 2) if self.update_ms else None,
             "presets_estimated": len(self.window.services.catalog.preset_rows),
+            "user_db_version": self.window.services.userdb.version,
             "checked": self.checked,
             "errors": self.errors,
         }
