@@ -92,14 +92,16 @@ def place(
 
     room = [max(int((cap - compute) // per_layer), 0) for cap in caps]
     last = len(caps) - 1
-    output_fits = (
-        bool(caps)
-        and sum(room) >= n_layers
-        and _output_fits(caps[last], compute, layout.output_bytes, per_layer, room, n_layers)
-    )
-    layers = _spread(room, n_layers, reserve_last=layout.output_bytes / per_layer if output_fits else 0)
+    # The output layer goes on the last GPU, and only when every layer is on a GPU too.
+    output_fits = False
+    if caps and caps[last] >= compute + layout.output_bytes:
+        room_with_output = int((caps[last] - compute - layout.output_bytes) // per_layer)
+        output_fits = sum(room[:last]) + room_with_output >= n_layers
+        if output_fits:
+            room[last] = room_with_output
+    layers = _spread(room, n_layers)
     on_gpu = sum(layers)
-    output_on_gpu = output_fits and on_gpu == n_layers
+    output_on_gpu = output_fits
 
     devices = tuple(
         DeviceLoad(
@@ -134,19 +136,10 @@ def place(
     )
 
 
-def _output_fits(cap: float, compute: float, output: float, per_layer: float, room: list[int], n_layers: int) -> bool:
-    """Whether the output layer still fits once every layer is placed."""
-    spare_elsewhere = sum(room[:-1]) * per_layer
-    needed_on_last = max(n_layers * per_layer - spare_elsewhere, 0.0)
-    return needed_on_last + output + compute <= cap or sum(room) * per_layer >= n_layers * per_layer + output
-
-
-def _spread(room: list[int], n_layers: int, reserve_last: float) -> list[int]:
+def _spread(usable: list[int], n_layers: int) -> list[int]:
     """Distribute layers in proportion to each device's room, never above it."""
-    if not room:
+    if not usable:
         return []
-    usable = room[:]
-    usable[-1] = max(int(usable[-1] - reserve_last), 0) if reserve_last else usable[-1]
     total_room = sum(usable)
     if total_room <= n_layers:
         return usable

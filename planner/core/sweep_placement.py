@@ -59,15 +59,17 @@ def place_grid(build: Build, grid: Grid, workload: Workload, calibration: Calibr
     room = np.empty(shape, dtype=np.int64)
     for i, cap in enumerate(caps):
         room[i] = np.clip(np.floor_divide(cap - compute, per_layer), 0, MAX_ROOM)
-    output_fits = _output_fits(caps, room, compute, grid.output_bytes, per_layer, n_layers)
-
+    # placement.place: the output layer goes on the last GPU, only with every layer on a GPU.
+    output_fits = np.zeros(per_layer.shape, dtype=np.bool_)
     usable = room.copy()
     if caps:
-        reserved = np.maximum(np.trunc(room[-1] - grid.output_bytes / per_layer), 0).astype(np.int64)
-        usable[-1] = np.where(output_fits, reserved, room[-1])
+        spare = caps[-1] - compute - grid.output_bytes
+        room_with_output = np.clip(np.floor_divide(spare, per_layer), 0, MAX_ROOM).astype(np.int64)
+        output_fits = (spare >= 0) & (room[:-1].sum(axis=0) + room_with_output >= n_layers)
+        usable[-1] = np.where(output_fits, room_with_output, room[-1])
     layers = _spread(usable, n_layers)
     on_gpu = layers.sum(axis=0)
-    output_on_gpu = output_fits & (on_gpu == n_layers)
+    output_on_gpu = output_fits
 
     cpu_layers = n_layers - on_gpu
     cpu_bytes = grid.embedding_bytes + cpu_layers * per_layer
@@ -84,24 +86,6 @@ def place_grid(build: Build, grid: Grid, workload: Workload, calibration: Calibr
         overhead_bytes=compute * np.maximum(np.count_nonzero(layers, axis=0), 1),
         cpu_bytes=cpu_bytes,
     )
-
-
-def _output_fits(
-    caps: list[float],
-    room: IntArray,
-    compute: FloatArray,
-    output: FloatArray,
-    per_layer: FloatArray,
-    n_layers: IntArray,
-) -> BoolArray:
-    """placement._output_fits, and that every layer has room somewhere."""
-    if not caps:
-        return np.zeros(per_layer.shape, dtype=np.bool_)
-    total_room = room.sum(axis=0)
-    spare_elsewhere = room[:-1].sum(axis=0) * per_layer
-    needed_on_last = np.maximum(n_layers * per_layer - spare_elsewhere, 0.0)
-    fits = (needed_on_last + output + compute <= caps[-1]) | (total_room * per_layer >= n_layers * per_layer + output)
-    return (total_room >= n_layers) & fits
 
 
 def _spread(usable: IntArray, n_layers: IntArray) -> IntArray:
