@@ -66,8 +66,22 @@ class WorkerPool:
         self.pool = pool or QThreadPool.globalInstance()
         self._running: set[Worker] = set()
 
-    def start(self, job: Job) -> Worker:
+    def start(
+        self,
+        job: Job,
+        finished: Callable[[Any], object] | None = None,
+        failed: Callable[[str], object] | None = None,
+        progressed: Callable[[int, str], object] | None = None,
+    ) -> Worker:
+        """Start `job`; the slots are connected before it runs, so no result is missed."""
         worker = Worker(job)
+        for signal, slot in (
+            (worker.signals.finished, finished),
+            (worker.signals.failed, failed),
+            (worker.signals.progressed, progressed),
+        ):
+            if slot is not None:
+                signal.connect(slot)
         self._running.add(worker)
         worker.signals.finished.connect(lambda _=None, w=worker: self._running.discard(w))
         worker.signals.failed.connect(lambda _=None, w=worker: self._running.discard(w))
