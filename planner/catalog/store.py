@@ -102,6 +102,36 @@ class Catalog:
             [Entry(r["id"], r["name"], _split(r["aliases"])) for r in self.preset_rows.values()],
         )
 
+    # ---- the user's own entries ------------------------------------------
+    def apply_user_data(self, gpus: list[Row], models: list[Row], prices: list[Row]) -> None:
+        """Overlay the user's custom GPUs and models and their price overrides.
+
+        The catalog file is never written; calling this again replaces the previous overlay.
+        """
+        base = self.__dict__.setdefault(
+            "_base_rows", {"gpus": self.gpu_rows, "models": self.model_rows, "cpus": self.cpu_rows}
+        )
+        merged = {
+            "gpus": {**{r["id"]: {**r, "origin": "custom"} for r in gpus}, **base["gpus"]},
+            "models": {**{r["id"]: {**r, "origin": "custom"} for r in models}, **base["models"]},
+            "cpus": dict(base["cpus"]),
+        }
+        for price in prices:
+            rows = merged.get(price["item_table"])
+            if rows is None or price["item_id"] not in rows or price["price_kind"] not in ("new", "used"):
+                continue
+            kind = price["price_kind"]
+            rows[price["item_id"]] = {
+                **rows[price["item_id"]],
+                f"price_{kind}_usd": price["price_usd"],
+                f"price_{kind}_as_of": price["as_of"],
+                "price_source_url": "your own price",
+            }
+        self.__dict__["gpu_rows"], self.__dict__["model_rows"] = merged["gpus"], merged["models"]
+        self.__dict__["cpu_rows"] = merged["cpus"]
+        for index in ("device_index", "model_index", "cpu_index"):
+            self.__dict__.pop(index, None)
+
     # ---- resolution --------------------------------------------------------
     def resolve_device(self, name: str, memory_gb: float | None = None) -> str:
         """The id of the GPU or Apple chip called `name`; `memory_gb` breaks VRAM ties."""
@@ -167,7 +197,7 @@ def _close(row: Row, memory_gb: float) -> bool:
 
 
 def _gpu_accelerator(row: Row) -> Accelerator:
-    fp16 = row["fp16_tflops"] or (row["fp32_tflops"] or 0.0) or row["bandwidth_gbs"] / 20
+    fp16 = row.get("fp16_tflops") or row.get("fp32_tflops") or row["bandwidth_gbs"] / 20
     return Accelerator(
         id=row["id"],
         name=row["name"],
@@ -175,11 +205,11 @@ def _gpu_accelerator(row: Row) -> Accelerator:
         memory_gb=row["vram_gb"],
         bandwidth_gbs=row["bandwidth_gbs"],
         fp16_tflops=fp16,
-        power_w=row["board_power_w"] or 0.0,
-        idle_power_w=row["idle_power_w"] or 0.0,
-        unified=row["memory_kind"] == "unified",
-        segment=row["segment"],
-        memory_type=row["memory_type"] or "",
+        power_w=row.get("board_power_w") or 0.0,
+        idle_power_w=row.get("idle_power_w") or 0.0,
+        unified=row.get("memory_kind") == "unified",
+        segment=row.get("segment") or "custom",
+        memory_type=row.get("memory_type") or "",
     )
 
 

@@ -84,7 +84,6 @@ class ThisPc:
             "notes": list(self.notes),
         }
 
-
     def to_spec(self) -> dict[str, Any]:
         """A build description that the catalog layer turns back into this build."""
         b = self.build

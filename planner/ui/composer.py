@@ -77,6 +77,7 @@ class BuildComposer(QWidget):
         self._connect()
         state.build_changed.connect(self._on_state_build_changed)
         state.build_failed.connect(self._on_state_build_failed)
+        state.catalog_changed.connect(self._on_state_catalog_changed)
         self.load_spec(state.spec)
         self._update_power(state.build)
 
@@ -206,6 +207,10 @@ class BuildComposer(QWidget):
         if not self._loading and self.spec() != self.state.spec:
             self.load_spec(self.state.spec)
         self._update_power(build)
+
+    def _on_state_catalog_changed(self) -> None:
+        self.gpus.set_catalog(self.services.catalog)
+        self.load_spec(self.state.spec)
 
     def _on_state_build_failed(self, message: str) -> None:
         self.error.setText(f"This build cannot be assembled: {message}")

@@ -88,10 +88,7 @@ class GpuListEditor(QWidget):
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._items = [
-            (f"{r['name']}  ({r['vram_gb']:g} GB)", r["id"])
-            for r in sorted(catalog.gpu_rows.values(), key=lambda r: (r["vendor"], r["name"]))
-        ]
+        self.set_catalog(catalog)
         self.rows: list[GpuRow] = []
         self._rows_layout = QVBoxLayout()
         self._rows_layout.setContentsMargins(0, 0, 0, 0)
@@ -101,6 +98,13 @@ class GpuListEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._rows_layout)
         layout.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def set_catalog(self, catalog: Catalog) -> None:
+        """The GPUs to offer (the catalog's and the user's custom ones); rows made later use them."""
+        self._items = [
+            (f"{r['name']}  ({r['vram_gb']:g} GB)", r["id"])
+            for r in sorted(catalog.gpu_rows.values(), key=lambda r: (r["vendor"], r["name"]))
+        ]
 
     def set_entries(self, entries: list[dict[str, Any]]) -> None:
         for row in self.rows:

@@ -59,6 +59,8 @@ class MainWindow(QMainWindow):
         self.actions_by_name: dict[str, QAction] = {}
         self._build_menus()
         self.library.message.connect(self.show_message)
+        self.picker.this_pc_requested.connect(self._on_picker_this_pc_requested)
+        self.last_export: object | None = None  # the last build sheet written (ExportResult)
         self.state.build_failed.connect(lambda m: self.show_message(f"Build problem: {m}"))
         self._shown = False
         self._restore()
@@ -101,6 +103,11 @@ class MainWindow(QMainWindow):
             title = self.tabs.tabText(index)
             self._action("&View", title, lambda i=index: self.tabs.setCurrentIndex(i), f"Ctrl+{index + 1}")
         self._action("&Help", "About LLM Build Planner", lambda: act.about(self))
+
+    def _on_picker_this_pc_requested(self) -> None:
+        pane = self.panes["This PC"]
+        self.tabs.setCurrentWidget(pane)
+        pane.use_as_current_build()  # type: ignore[attr-defined]
 
     # ---- status and persistence ---------------------------------------------
     def show_message(self, text: str) -> None:

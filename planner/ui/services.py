@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from planner.catalog.estimation import Estimator
 from planner.catalog.store import Catalog
+from planner.catalog.user_catalog import UserCatalog
 from planner.catalog.userdb import UserDatabase
 from planner.core.calibration import Calibration
 from planner.core.cost import CostSettings
@@ -27,6 +28,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self.estimator = Estimator(self.catalog, self.calibration, self.cost_settings())
+        self.load_user_catalog()
 
     def cost_settings(self) -> CostSettings:
         return CostSettings(
@@ -34,6 +36,11 @@ class Services:
             hours_per_day=float(self.settings.get("hours_per_day")),
             amortization_years=float(self.settings.get("amortization_years")),
         )
+
+    def load_user_catalog(self) -> None:
+        """Overlay the user's custom GPUs, models and prices on the shipped catalog."""
+        user = UserCatalog(self.userdb.path)
+        self.catalog.apply_user_data(user.gpus(), user.models(), self.userdb.prices())
 
     def refresh_cost_settings(self) -> None:
         self.estimator.cost_settings = self.cost_settings()

@@ -30,13 +30,14 @@ DEFAULT_SPEC: dict[str, Any] = {
 class PlannerState(QObject):
     """Signals: `build_changed(object)` (a Build), `build_failed(str)`, `workload_changed()`,
     `estimate_changed(object)` (an Estimate, or None when it cannot be computed),
-    `estimate_failed(str)`."""
+    `estimate_failed(str)`, `catalog_changed()` (the user added entries or prices)."""
 
     build_changed = Signal(object)
     build_failed = Signal(str)
     workload_changed = Signal()
     estimate_changed = Signal(object)
     estimate_failed = Signal(str)
+    catalog_changed = Signal()
 
     def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +82,12 @@ class PlannerState(QObject):
         self.saved_name = None
         self.build_changed.emit(build)
         self.recompute()
+
+    def reload_user_catalog(self) -> None:
+        """Custom entries or prices changed: re-read them and re-price the current build."""
+        self.services.load_user_catalog()
+        self.catalog_changed.emit()
+        self.set_spec(self.spec, saved_name=self.saved_name)
 
     # ---- workload ------------------------------------------------------------
     def set_model(self, model_id: str) -> None:

@@ -5,12 +5,21 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
 
+from planner.catalog.store import Catalog
 from planner.ui.composer_gpus import searchable_combo
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
 
 MIN_LOG2, MAX_LOG2 = 9, 20  # 512 .. 1,048,576 tokens
 KV_TYPES = (("f16 (default)", "f16"), ("q8_0 (half the memory)", "q8_0"), ("q4_0 (quarter)", "q4_0"))
+
+
+def model_items(catalog: Catalog) -> list[tuple[str, str]]:
+    """(label, id) of every model, custom ones included, most popular first."""
+    return [
+        (f"{r['name']}  ({r['params_total_b']:g}B{', MoE' if r.get('n_experts') else ''})", r["id"])
+        for r in catalog.model_rows.values()
+    ]
 
 
 def context_label(tokens: int) -> str:
@@ -24,11 +33,7 @@ class WorkloadPanel(QWidget):
         super().__init__(parent)
         self.state = state
         catalog = services.catalog
-        models = [
-            (f"{r['name']}  ({r['params_total_b']:g}B{', MoE' if r.get('n_experts') else ''})", r["id"])
-            for r in catalog.model_rows.values()
-        ]
-        self.model = searchable_combo(models, self)
+        self.model = searchable_combo(model_items(catalog), self)
         self.model.setToolTip("Model (type to search by name)")
         self.quant = QComboBox(self)
         for row in catalog.quant_rows.values():
@@ -62,6 +67,7 @@ class WorkloadPanel(QWidget):
         self.kv.activated.connect(self._on_kv_activated)
         self.prompt.valueChanged.connect(self._on_prompt_value_changed)
         state.workload_changed.connect(self.sync_from_state)
+        state.catalog_changed.connect(self._on_state_catalog_changed)
 
     def sync_from_state(self) -> None:
         widgets = (self.model, self.quant, self.context, self.kv, self.prompt)
@@ -75,6 +81,14 @@ class WorkloadPanel(QWidget):
         self.prompt.setValue(self.state.workload.prompt)
         for widget in widgets:
             widget.blockSignals(False)
+
+    def _on_state_catalog_changed(self) -> None:
+        self.model.blockSignals(True)
+        self.model.clear()
+        for label, data in model_items(self.state.services.catalog):
+            self.model.addItem(label, data)
+        self.model.blockSignals(False)
+        self.sync_from_state()
 
     def _on_model_activated(self, _index: int) -> None:
         if self.model.currentData():
