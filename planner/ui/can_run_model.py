@@ -1,0 +1,220 @@
+"""The "What can this build run" table: one row per catalog model × quant, as an item model.
+
+`CanRunTableModel` is a thin adapter over sweep rows (`CanRunRow`); `CanRunFilterProxy` adds the
+pane's filters (model name, quants, GPU-only) and sorts through `SORT_ROLE`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor
+
+from planner.core.model import ModelArch
+from planner.core.placement import FIT_CPU, FIT_GPU, FIT_NONE, FIT_PARTIAL
+from planner.core.quant import QuantType
+from planner.core.sweep import SweepCell
+from planner.core.units import GIB
+from planner.ui.format import tok_range, tok_s
+
+Index = QModelIndex | QPersistentModelIndex
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+
+COL_MODEL, COL_PARAMS, COL_QUANT, COL_FIT, COL_LAYERS, COL_MEMORY, COL_GEN, COL_PROMPT, COL_USD_MTOK = range(9)
+HEADERS = ("Model", "Params (B)", "Quant", "Fit", "GPU layers", "Memory GiB", "Gen tok/s", "Prompt tok/s", "$/Mtok")
+HEADER_TIPS = (
+    "Model name",
+    "Parameters in billions; for mixture-of-experts models, the active parameters per token follow",
+    "llama.cpp file type (quantization)",
+    "gpu: everything on the GPUs · partial: some layers in system RAM · cpu: runs on the CPU · none: does not fit",
+    "Layers on the GPUs / all layers",
+    "Weights + KV cache + compute buffers",
+    "Generation speed, batch 1 (tooltip: likely range)",
+    "Prompt processing (prefill) speed",
+    "Hardware amortization + electricity per million generated tokens",
+)
+POPULAR_QUANTS = frozenset({"Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16", "MXFP4", "IQ4_XS", "Q3_K_M"})
+FIT_ORDER = {FIT_GPU: 0, FIT_PARTIAL: 1, FIT_CPU: 2, FIT_NONE: 3}
+FIT_LABELS = {FIT_GPU: "GPU", FIT_PARTIAL: "partial", FIT_CPU: "CPU only", FIT_NONE: "does not fit"}
+# Alpha tints: they read on light and dark palettes alike, because text keeps the palette's colour.
+FIT_TINTS = {
+    FIT_GPU: QColor(40, 180, 70, 70),
+    FIT_PARTIAL: QColor(245, 170, 20, 80),
+    FIT_CPU: QColor(150, 120, 100, 70),
+    FIT_NONE: QColor(220, 40, 40, 70),
+}
+MISSING_HIGH = float("inf")  # sorts unknown costs after every known one
+
+
+@dataclass(frozen=True)
+class CanRunRow:
+    """One model × quant on the build: a sweep cell plus its running cost."""
+
+    model: ModelArch
+    quant: QuantType
+    cell: SweepCell
+    usd_per_mtok: float | None
+    context: int
+
+    @property
+    def fit(self) -> str:
+        return self.cell.fit
+
+
+def params_text(model: ModelArch) -> str:
+    if model.params_active_b < model.params_total_b:
+        return f"{model.params_total_b:g} ({model.params_active_b:g} active)"
+    return f"{model.params_total_b:g}"
+
+
+def _display(row: CanRunRow, col: int) -> str:
+    cell = row.cell
+    return {
+        COL_MODEL: row.model.name,
+        COL_PARAMS: params_text(row.model),
+        COL_QUANT: row.quant.name,
+        COL_FIT: FIT_LABELS.get(cell.fit, cell.fit),
+        COL_LAYERS: f"{cell.gpu_layers}/{cell.total_layers}",
+        COL_MEMORY: f"{cell.total_bytes / GIB:,.1f}",
+        COL_GEN: tok_s(cell.decode_tok_s),
+        COL_PROMPT: tok_s(cell.prefill_tok_s),
+        COL_USD_MTOK: "—" if row.usd_per_mtok is None else f"${row.usd_per_mtok:,.2f}",
+    }[col]
+
+
+def _sort_key(row: CanRunRow, col: int) -> Any:
+    cell = row.cell
+    return {
+        COL_MODEL: row.model.name.lower(),
+        COL_PARAMS: row.model.params_total_b,
+        COL_QUANT: row.quant.name,
+        COL_FIT: FIT_ORDER.get(cell.fit, len(FIT_ORDER)),
+        COL_LAYERS: cell.gpu_layers / cell.total_layers if cell.total_layers else 0.0,
+        COL_MEMORY: cell.total_bytes,
+        COL_GEN: cell.decode_tok_s if cell.decode_tok_s is not None else -1.0,
+        COL_PROMPT: cell.prefill_tok_s if cell.prefill_tok_s is not None else -1.0,
+        COL_USD_MTOK: row.usd_per_mtok if row.usd_per_mtok is not None else MISSING_HIGH,
+    }[col]
+
+
+def measured_lines(measured: Iterable[dict[str, Any]]) -> list[str]:
+    return [f"measured {m['test']}: {tok_s(m['tokens_per_s'])} tok/s ({m['source_url']})" for m in measured]
+
+
+def row_tooltip(row: CanRunRow, col: int, assumptions: Iterable[str], measured: Iterable[dict[str, Any]]) -> str:
+    """What a number rests on: its range, the sweep's assumptions and any public measurements."""
+    cell = row.cell
+    lines = [f"{row.model.name} · {row.quant.name}, context {row.context:,}"]
+    if col == COL_GEN and cell.decode_range:
+        lines.append(f"likely range {tok_range(cell.decode_range)} tok/s")
+    if col == COL_PROMPT and cell.prefill_range:
+        lines.append(f"likely range {tok_range(cell.prefill_range)} tok/s")
+    if col == COL_MEMORY:
+        parts = (("weights", cell.weights_bytes), ("KV cache", cell.kv_bytes), ("buffers", cell.overhead_bytes))
+        lines.append(" + ".join(f"{name} {size / GIB:.1f}" for name, size in parts) + " GiB")
+    if cell.ram_needed_bytes:
+        lines.append(f"{cell.ram_needed_bytes / GIB:.1f} GiB held in system RAM")
+    lines += measured_lines(measured)
+    lines += ["assumes " + a for a in assumptions]
+    return "\n".join(lines)
+
+
+class CanRunTableModel(QAbstractTableModel):
+    """Rows are `CanRunRow`s in catalog order (most popular model first). `measured_for(row)`
+    gives public measurements for the speed tooltips; `assumptions` hold for every row."""
+
+    def __init__(self, measured_for: Callable[[CanRunRow], Iterable[dict[str, Any]]] | None = None) -> None:
+        super().__init__()
+        self._rows: list[CanRunRow] = []
+        self.assumptions: tuple[str, ...] = ()
+        self._measured_for = measured_for
+
+    def set_rows(self, rows: Iterable[CanRunRow], assumptions: Iterable[str] = ()) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.assumptions = tuple(assumptions)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> CanRunRow:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, col = self._rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(row, col)
+        if role == SORT_ROLE:
+            return _sort_key(row, col)
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return FIT_TINTS.get(row.fit)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            measured = self._measured_for(row) if self._measured_for and col in (COL_GEN, COL_PROMPT) else ()
+            return row_tooltip(row, col, self.assumptions, measured)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col not in (COL_MODEL, COL_QUANT, COL_FIT):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS[section]
+        return None
+
+
+class CanRunFilterProxy(QSortFilterProxyModel):
+    """Filters by model-name text, a set of quants (None: all) and "runs fully on GPU only"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._text = ""
+        self._quants: frozenset[str] | None = POPULAR_QUANTS
+        self._gpu_only = False
+        self.setSortRole(SORT_ROLE)
+
+    @property
+    def quants(self) -> frozenset[str] | None:
+        return self._quants
+
+    def set_text(self, text: str) -> None:
+        self._refilter(lambda: setattr(self, "_text", text.strip().lower()))
+
+    def set_quants(self, quants: Iterable[str] | None) -> None:
+        self._refilter(lambda: setattr(self, "_quants", None if quants is None else frozenset(quants)))
+
+    def set_gpu_only(self, on: bool) -> None:
+        self._refilter(lambda: setattr(self, "_gpu_only", on))
+
+    def _refilter(self, change: Callable[[], None]) -> None:
+        if not hasattr(self, "beginFilterChange"):  # PySide6 < 6.10
+            change()
+            self.invalidateRowsFilter()
+            return
+        self.beginFilterChange()  # 6.10 deprecates invalidateRowsFilter for this pair
+        change()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        row = self.sourceModel().index(source_row, COL_MODEL, source_parent).data(ROW_ROLE)
+        if row is None:
+            return False
+        if self._gpu_only and row.fit != FIT_GPU:
+            return False
+        if self._quants is not None and row.quant.name not in self._quants:
+            return False
+        return not self._text or self._text in row.model.name.lower() or self._text in row.model.id
