@@ -96,7 +96,8 @@ class ComparePane(QWidget):
 
     def _build_ui(self) -> None:
         self.picker = QComboBox()
-        self.picker.setMinimumContentsLength(30)
+        self.picker.setMinimumContentsLength(20)
+        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.picker.setToolTip("Presets, your saved builds and the current build")
         self.add_button = QPushButton("Add to comparison")
         self.add_button.clicked.connect(self._on_add_button_clicked)
@@ -107,8 +108,10 @@ class ComparePane(QWidget):
         bar.addWidget(QLabel("Build:"))
         bar.addWidget(self.picker)
         bar.addWidget(self.add_button)
-        bar.addLayout(self.chips)
         bar.addStretch(1)
+        chips_row = QHBoxLayout()
+        chips_row.addLayout(self.chips)
+        chips_row.addStretch(1)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -125,6 +128,7 @@ class ComparePane(QWidget):
         split.setSizes([235, 515])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addLayout(chips_row)
         layout.addWidget(self.message)
         layout.addWidget(split, 1)
 

@@ -73,6 +73,7 @@ class GpuRow(QWidget):
             index = self.device.findData(entry.get("gpu"))
             self.device.setCurrentIndex(max(index, 0))
         self.count.setValue(int(entry.get("count", 1)))
+        self.device.lineEdit().setCursorPosition(0)  # show the start of a long name, not its end
 
     def entry(self) -> dict[str, Any]:
         data = self.device.currentData()

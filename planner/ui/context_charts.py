@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 from planner.core.estimate import Estimate
 from planner.core.workload import Workload
 from planner.errors import PlannerError
-from planner.ui.plot_style import styled_plot
+from planner.ui.plot_style import ContextAxis, styled_plot
 from planner.ui.state import PlannerState
 
 CONTEXTS = [2**n for n in range(9, 21)]  # 512 .. 1M
@@ -25,12 +25,14 @@ class ContextCharts(QWidget):
     def __init__(self, state: PlannerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.speed = styled_plot(self, "Generation speed with the context full", "context (tokens)", "tok/s")
-        self.memory = styled_plot(self, "Memory", "context (tokens)", "GiB")
+        self.speed = styled_plot(
+            self, "Generation speed with the context full", "context (tokens)", "tok/s", ContextAxis("bottom")
+        )
+        self.memory = styled_plot(self, "Memory", "context (tokens)", "GiB", ContextAxis("bottom"))
         for plot in (self.speed, self.memory):
             plot.setLogMode(x=True, y=False)
             plot.setMinimumHeight(220)
-        self.speed.addLegend(offset=(-10, 10))
+        self.speed.addLegend(offset=(-10, 10))  # top right; the fit boundary label sits bottom left
         self.memory.addLegend(offset=(10, 10))
         self.decode_curve = self.speed.plot(pen=pg.mkPen("#4e79a7", width=2), symbol="o", symbolSize=5, name="estimate")
         self.low_curve = self.speed.plot(pen=pg.mkPen("#4e79a7", width=1, style=DOT))
@@ -38,7 +40,7 @@ class ContextCharts(QWidget):
         band = pg.FillBetweenItem(self.low_curve, self.high_curve, brush=pg.mkBrush(78, 121, 167, 50))
         self.speed.addItem(band)
         self.boundary = pg.InfiniteLine(angle=90, pen=pg.mkPen("#d9534f", width=1.5, style=DASH))
-        self.boundary_label = pg.InfLineLabel(self.boundary, text="", position=0.9, rotateAxis=(1, 0), anchor=(1, 1))
+        self.boundary_label = pg.InfLineLabel(self.boundary, text="", position=0.08, anchor=(1, 1), color=(217, 83, 79))
         self.speed.addItem(self.boundary)
         self.weights_curve = self.memory.plot(pen=pg.mkPen("#4e79a7", width=2), name="weights")
         self.total_curve = self.memory.plot(pen=pg.mkPen("#f28e2b", width=2), name="weights + KV + overhead")

@@ -119,7 +119,8 @@ class MainWindow(QMainWindow):
         if geometry:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1440, 900)
+            screen = self.screen().availableGeometry()
+            self.resize(min(1440, int(screen.width() * 0.95)), min(900, int(screen.height() * 0.95)))
         if window_state:
             self.restoreState(window_state)
         self.tabs.setCurrentIndex(min(int(settings.get("last_tab")), self.tabs.count() - 1))

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QWidget
 
 
-def styled_plot(parent: QWidget, title: str, x_label: str, y_label: str) -> pg.PlotWidget:
+def styled_plot(
+    parent: QWidget, title: str, x_label: str, y_label: str, x_axis: pg.AxisItem | None = None
+) -> pg.PlotWidget:
     palette = parent.palette()
     text = palette.color(QPalette.ColorRole.WindowText)
-    plot = pg.PlotWidget(parent, background=palette.color(QPalette.ColorRole.Base))
+    axes = {"bottom": x_axis} if x_axis is not None else None
+    plot = pg.PlotWidget(parent, background=palette.color(QPalette.ColorRole.Base), axisItems=axes)
     plot.setTitle(title, color=text)
     for axis, label in (("bottom", x_label), ("left", y_label)):
         item = plot.getAxis(axis)
@@ -22,3 +27,22 @@ def styled_plot(parent: QWidget, title: str, x_label: str, y_label: str) -> pg.P
     plot.setMouseEnabled(x=False, y=False)
     plot.setMenuEnabled(False)
     return plot
+
+
+def context_label(tokens: float) -> str:
+    tokens = round(tokens)
+    if tokens >= 1024 * 1024:
+        return f"{tokens / (1024 * 1024):g}M"
+    return f"{tokens / 1024:g}K" if tokens >= 1024 else str(tokens)
+
+
+class ContextAxis(pg.AxisItem):
+    """A log-scale token axis ticked at powers of two: 512, 1K, 2K ... 1M."""
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
+        powers = [n for n in range(6, 24) if minVal - 1e-9 <= n * math.log10(2) <= maxVal + 1e-9]
+        step = 1 if len(powers) <= 8 else 2
+        return [(1.0, [n * math.log10(2) for n in powers[::step]])]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [context_label(10**v) for v in values]
