@@ -38,26 +38,20 @@ def _services(scratch: Path | None = None):
 
 
 def default_panes() -> list[tuple[str, Callable]]:
-    """The tabs after "Estimate", in order."""
-    panes: list[tuple[str, Callable]] = []
-    for title, module, name in PANES:
-        try:
-            pane_module = __import__(f"planner.ui.{module}", fromlist=[name])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"planner.ui.{module}":
-                raise
-            continue
-        panes.append((title, getattr(pane_module, name)))
-    return panes
+    """The tabs after "Estimate", in order (Qt is imported here, not at module load)."""
+    from planner.ui.can_run_pane import CanRunPane
+    from planner.ui.catalog_pane import CatalogPane
+    from planner.ui.compare_pane import ComparePane
+    from planner.ui.plan_pane import PlanPane
+    from planner.ui.this_pc_pane import ThisPcPane
 
-
-PANES = (
-    ("What can it run", "can_run_pane", "CanRunPane"),
-    ("Compare", "compare_pane", "ComparePane"),
-    ("Plan", "plan_pane", "PlanPane"),
-    ("Catalog", "catalog_pane", "CatalogPane"),
-    ("This PC", "this_pc_pane", "ThisPcPane"),
-)
+    return [
+        ("What can it run", CanRunPane),
+        ("Compare", ComparePane),
+        ("Plan", PlanPane),
+        ("Catalog", CatalogPane),
+        ("This PC", ThisPcPane),
+    ]
 
 
 def run(self_test: bool = False) -> int:

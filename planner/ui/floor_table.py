@@ -1,0 +1,215 @@
+"""The article's "model class -> hardware floor" table, recomputed beside the article's own claims.
+
+The whole floor takes about 0.4 s, so `FloorTable` computes it in a worker, with its own `Planner` so that
+its estimates never race the Plan pane's searches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHeaderView, QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget
+
+from planner.catalog.hardware_floor import (
+    ARTICLE_SOURCE,
+    FLOOR_CONTEXT,
+    FLOOR_MIN_TOK_S,
+    FLOOR_QUANT,
+    ClaimCheck,
+    FloorRow,
+    hardware_floor,
+)
+from planner.catalog.planning import Planner, PlanResult
+from planner.core.placement import FIT_GPU, FIT_NONE
+from planner.ui.can_run_model import FIT_LABELS, SORT_ROLE
+from planner.ui.format import tok_s
+from planner.ui.services import Services
+from planner.ui.workers import Progress, Worker
+
+Index = QModelIndex | QPersistentModelIndex
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+
+COL_CLASS, COL_CLAIM, COL_MODEL, COL_CHEAPEST, COL_READABLE, COL_ARTICLE, COL_VERDICT = range(7)
+HEADERS = (
+    "Article's class",
+    "Article's floor (quoted)",
+    "Model checked",
+    "Cheapest that runs it",
+    f"Cheapest at ≥ {FLOOR_MIN_TOK_S:g} tok/s",
+    "Article's hardware",
+    "Verdict",
+)
+HEADER_TIPS = (
+    "The article's model class",
+    "The article's own floor for the class, quoted",
+    "The catalog model that stands for the class",
+    "The cheapest build in the catalog that runs the model at all (often CPU-only and slow)",
+    f"The cheapest build that generates at least {FLOOR_MIN_TOK_S:g} tok/s: compare this with the article's floor",
+    "The hardware the article names, estimated the same way (price, and where it is not all on the GPU)",
+    f"optimistic: a named option does not fit or stays below {FLOOR_MIN_TOK_S:g} tok/s",
+)
+VERDICT_TINTS = {"holds": QColor(40, 180, 70, 70), "optimistic": QColor(245, 170, 20, 90)}
+
+
+def _result_text(result: PlanResult | None) -> str:
+    if result is None:
+        return "—"
+    return f"{result.name}\n${result.price_usd:,.0f}, {tok_s(result.decode_tok_s)} tok/s"
+
+
+def _check_text(check: ClaimCheck) -> str:
+    if check.fit == FIT_NONE:
+        return f"{check.label}: does not fit"
+    price = "unpriced" if check.price_usd is None else f"${check.price_usd:,.0f}"
+    where = "" if check.fit == FIT_GPU else f" ({FIT_LABELS.get(check.fit, check.fit)})"
+    return f"{check.label}: {tok_s(check.decode_tok_s)} tok/s{where}, {price}"
+
+
+class FloorTableModel(QAbstractTableModel):
+    """Rows are `FloorRow`s from `planner.catalog.hardware_floor.hardware_floor`, in the article's order."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[FloorRow] = []
+
+    def set_rows(self, rows: Iterable[FloorRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> FloorRow:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, col = self._rows[index.row()], index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            return _display(row, col) if role == Qt.ItemDataRole.DisplayRole else index.row()
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(row, col)
+        if role == Qt.ItemDataRole.BackgroundRole and col == COL_VERDICT:
+            return VERDICT_TINTS.get(row.verdict.split(":")[0])
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS[section]
+        return None
+
+
+def _display(row: FloorRow, col: int) -> str:
+    if row.model_name is None and col in (COL_CHEAPEST, COL_READABLE, COL_ARTICLE):
+        return row.claim.remark if col == COL_CHEAPEST else ""
+    return {
+        COL_CLASS: row.claim.model_class,
+        COL_CLAIM: f"“{row.claim.floor_text}”",
+        COL_MODEL: row.model_name or "none",
+        COL_CHEAPEST: _result_text(row.cheapest),
+        COL_READABLE: _result_text(row.cheapest_readable),
+        COL_ARTICLE: "\n".join(_check_text(c) for c in row.checks),
+        COL_VERDICT: row.verdict.replace("; ", ";\n"),
+    }[col]
+
+
+def _tooltip(row: FloorRow, col: int) -> str:
+    lines = [f"{row.claim.model_class} — the article: “{row.claim.floor_text}” ({row.claim.notes_text})"]
+    if row.claim.remark:
+        lines.append(row.claim.remark)
+    result = {COL_CHEAPEST: row.cheapest, COL_READABLE: row.cheapest_readable}.get(col)
+    if result is not None:
+        lines += list(result.why)
+    if col == COL_ARTICLE:
+        lines += [f"{c.label} → {c.build_name}" for c in row.checks]
+    lines.append(f"{FLOOR_QUANT}, {FLOOR_CONTEXT:,} tokens of context, used prices where the catalog has them")
+    return "\n".join(lines)
+
+
+class FloorTable(QWidget):
+    """Signals: `floor_ready(int)` — the number of rows, emitted once the worker's table is shown."""
+
+    floor_ready = Signal(int)
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.model = FloorTableModel(self)
+        self._worker: Worker | None = None
+        self.started = False
+        self.note = QLabel(
+            f"The article's hardware floor, recomputed at {FLOOR_QUANT} with {FLOOR_CONTEXT:,} tokens of context "
+            f"and used prices where the catalog has them. Source: {ARTICLE_SOURCE}."
+        )
+        self.note.setWordWrap(True)
+        self.status = QLabel("Not computed yet.")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: hardware_floor reports no steps
+        self.progress.setMaximumHeight(12)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setWordWrap(True)
+        self.view.verticalHeader().hide()
+        self.view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_MODEL, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.note)
+        layout.addWidget(self.status)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.view, 1)
+
+    def start(self) -> None:
+        """Compute the floor in a worker (once; later calls do nothing)."""
+        if self.started:
+            return
+        self.started = True
+        services = self.services
+        planner = Planner(services.catalog, services.calibration, cost_settings=services.cost_settings())
+        self._worker = services.workers.start(floor_job(planner))
+        self._worker.signals.finished.connect(self._on_worker_finished)
+        self._worker.signals.failed.connect(self._on_worker_failed)
+        self.status.setText("Computing the hardware floor for every model class…")
+        self.progress.show()
+
+    def _on_worker_finished(self, rows: list[FloorRow] | None) -> None:
+        self._worker = None
+        self.progress.hide()
+        if rows is None:
+            return
+        self.model.set_rows(rows)
+        optimistic = sum(r.verdict.startswith("optimistic") for r in rows)
+        self.status.setText(f"{optimistic} of {len(rows)} rows: the article was optimistic (amber).")
+        self.floor_ready.emit(len(rows))
+
+    def _on_worker_failed(self, message: str) -> None:
+        self._worker = None
+        self.progress.hide()
+        self.status.setText(f"Could not compute the hardware floor: {message.splitlines()[0]}")
+
+
+def floor_job(planner: Planner) -> Callable[[Progress, Callable[[], bool]], list[FloorRow] | None]:
+    def job(progress: Progress, cancelled: Callable[[], bool]) -> list[FloorRow] | None:
+        progress(0, "computing the hardware floor")
+        return None if cancelled() else hardware_floor(planner)
+
+    return job
