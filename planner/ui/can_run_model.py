@@ -24,8 +24,9 @@ Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 
-COL_MODEL, COL_PARAMS, COL_QUANT, COL_FIT, COL_LAYERS, COL_MEMORY, COL_GEN, COL_PROMPT, COL_USD_MTOK = range(9)
-HEADERS = ("Model", "Params (B)", "Quant", "Fit", "GPU layers", "Memory GiB", "Gen tok/s", "Prompt tok/s", "$/Mtok")
+# The speeds come right after the fit, so they stay on screen in a narrow window.
+COL_MODEL, COL_QUANT, COL_FIT, COL_GEN, COL_PROMPT, COL_MEMORY, COL_LAYERS, COL_USD_MTOK, COL_PARAMS = range(9)
+HEADERS = ("Model", "Quant", "Fit", "Gen tok/s", "Prompt tok/s", "Memory GiB", "GPU layers", "$/Mtok", "Params (B)")
 HEADER_TIPS = (
     "Model name",
     "Parameters in billions; for mixture-of-experts models, the active parameters per token follow",

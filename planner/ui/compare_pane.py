@@ -51,7 +51,7 @@ class SpeedBars(QWidget):
             style_plot(plot)
             plot.setTitle(title, color=self.palette().color(QPalette.ColorRole.Text))
             plot.setLabel("left", "tok/s")
-            plot.setLabel("bottom", "build (numbered as in the table)")
+            plot.setLabel("bottom", "build # (as in the table)")
             plot.showGrid(x=False, y=True, alpha=0.2)
             layout.addWidget(plot)
             self.plots.append(plot)

@@ -58,6 +58,7 @@ def _plot(title: str, unit: str) -> pg.PlotWidget:
     plot.setTitle(title)
     plot.setLabel("left", unit)
     plot.setLabel("bottom", "seconds ago")
+    plot.getAxis("left").enableAutoSIPrefix(False)  # GiB stay GiB, not "x0.001"
     plot.showGrid(x=True, y=True, alpha=0.2)
     plot.setMouseEnabled(x=False, y=False)
     plot.hideButtons()
