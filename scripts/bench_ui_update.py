@@ -18,12 +18,12 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PLANNER_USER_DATA", tempfile.mkdtemp(prefix="planner-bench-"))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from planner import app as composition  # noqa: E402
-from planner.catalog.builds import preset_spec  # noqa: E402
-from planner.ui.main_window import MainWindow  # noqa: E402
-from planner.ui.state import PlannerState  # noqa: E402
+from planner import app as composition
+from planner.catalog.builds import preset_spec
+from planner.ui.main_window import MainWindow
+from planner.ui.state import PlannerState
 
 
 def main() -> None:
