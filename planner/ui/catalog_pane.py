@@ -87,6 +87,7 @@ class CatalogPane(QWidget):
         top.addWidget(self.count_label)
 
         self.view = QTableView()
+        self.view.horizontalHeader().setResizeContentsPrecision(60)  # size columns from 60 rows, not 1,300
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
