@@ -45,7 +45,7 @@ class ContextCharts(QWidget):
         self.weights_curve = self.memory.plot(pen=pg.mkPen("#4e79a7", width=2), name="weights")
         self.total_curve = self.memory.plot(pen=pg.mkPen("#f28e2b", width=2), name="weights + KV + overhead")
         self.capacity_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#3c9a5f", width=1.5, style=DASH))
-        self.capacity_label = pg.InfLineLabel(self.capacity_line, text="GPU capacity", position=0.1, anchor=(0, 1))
+        self.capacity_label = pg.InfLineLabel(self.capacity_line, text="GPU capacity", position=0.6, anchor=(0, 1))
         self.memory.addItem(self.capacity_line)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
