@@ -1,0 +1,80 @@
+"""The whole window: panes wired together, menus, This PC from the picker, PDF export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from planner.app import default_panes
+from planner.ui.main_window import MainWindow
+from planner.ui.settings_dialog import SettingsDialog
+from planner.ui.state import PlannerState
+
+
+@pytest.fixture
+def window(state: PlannerState, services, qtbot) -> MainWindow:
+    win = MainWindow(state, services, default_panes())
+    qtbot.addWidget(win)
+    return win
+
+
+def test_every_pane_is_a_tab(window: MainWindow) -> None:
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == ["Estimate", "What can it run", "Compare", "Plan", "Catalog", "This PC"]
+
+
+def test_menus_offer_the_build_actions(window: MainWindow) -> None:
+    for name in ("Save build", "Rename build", "Duplicate build", "Delete build", "Import build",
+                 "Export build", "Export build sheet", "Preferences"):  # fmt: skip
+        assert name in window.actions_by_name
+
+
+def test_detection_starts_after_the_window_appears(window: MainWindow, services, qtbot) -> None:
+    pane = window.panes["This PC"]
+    with qtbot.waitSignal(pane.detection_finished, timeout=10_000):
+        window.show()
+    assert services.detection is not None
+
+
+def test_this_pc_from_the_picker_becomes_the_build(window: MainWindow, state: PlannerState, qtbot) -> None:
+    window.show()
+    with qtbot.waitSignal(state.build_changed, timeout=10_000):
+        window.picker.this_pc_requested.emit()
+    assert state.build.name == "This PC"
+    assert window.tabs.currentWidget() is window.panes["This PC"]
+
+
+def test_export_build_sheet_from_the_app(window: MainWindow, state: PlannerState, tmp_path: Path, qtbot) -> None:
+    from planner.ui.export_sheet import start_export
+
+    state.set_spec({**state.spec, "name": "<b>Tom & Jerry's</b> box"})
+    target = tmp_path / "sheet.pdf"
+    start_export(window, target)
+    qtbot.waitUntil(lambda: window.last_export is not None, timeout=20_000)
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(target).pages)
+    assert "<b>Tom & Jerry's</b> box" in text
+    assert window.last_export.pages >= 2
+
+
+def test_preferences_change_the_cost(window: MainWindow, state: PlannerState, services, qtbot) -> None:
+    before = state.estimate.cost.usd_per_day_power
+    dialog = SettingsDialog(services.settings, window)
+    qtbot.addWidget(dialog)
+    dialog.kwh.setValue(0.50)
+    dialog.accept()
+    services.refresh_cost_settings()
+    state.recompute()
+    assert state.estimate.cost.usd_per_day_power > before * 2
+
+
+def test_layout_and_tab_are_restored(state: PlannerState, services, qtbot) -> None:
+    first = MainWindow(state, services, [])
+    qtbot.addWidget(first)
+    first.resize(700, 500)  # within the offscreen screen
+    first.tabs.setCurrentIndex(0)
+    first.close()
+    second = MainWindow(state, services, [])
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (700, 500)
