@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
 from planner.core.model import ModelArch
@@ -19,6 +19,7 @@ from planner.core.quant import QuantType
 from planner.core.sweep import SweepCell
 from planner.core.units import GIB
 from planner.ui.format import tok_range, tok_s
+from planner.ui.rows_model import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -124,30 +125,20 @@ def row_tooltip(row: CanRunRow, col: int, assumptions: Iterable[str], measured: 
     return "\n".join(lines)
 
 
-class CanRunTableModel(QAbstractTableModel):
+class CanRunTableModel(RowsTableModel[CanRunRow]):
     """Rows are `CanRunRow`s in catalog order (most popular model first). `measured_for(row)`
     gives public measurements for the speed tooltips; `assumptions` hold for every row."""
 
+    HEADERS, HEADER_TIPS = HEADERS, HEADER_TIPS
+
     def __init__(self, measured_for: Callable[[CanRunRow], Iterable[dict[str, Any]]] | None = None) -> None:
         super().__init__()
-        self._rows: list[CanRunRow] = []
         self.assumptions: tuple[str, ...] = ()
         self._measured_for = measured_for
 
     def set_rows(self, rows: Iterable[CanRunRow], assumptions: Iterable[str] = ()) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
         self.assumptions = tuple(assumptions)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> CanRunRow:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(HEADERS)
+        self.reset_rows(rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -166,15 +157,6 @@ class CanRunTableModel(QAbstractTableModel):
             return row_tooltip(row, col, self.assumptions, measured)
         if role == Qt.ItemDataRole.TextAlignmentRole and col not in (COL_MODEL, COL_QUANT, COL_FIT):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return HEADER_TIPS[section]
         return None
 
 

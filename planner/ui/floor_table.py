@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget
 
@@ -26,6 +26,7 @@ from planner.catalog.planning import Planner, PlanResult
 from planner.core.placement import FIT_GPU, FIT_NONE
 from planner.ui.can_run_model import FIT_LABELS, SORT_ROLE
 from planner.ui.format import tok_s
+from planner.ui.rows_model import RowsTableModel
 from planner.ui.services import Services
 from planner.ui.workers import Progress, Worker
 
@@ -68,26 +69,13 @@ def _check_text(check: ClaimCheck) -> str:
     return f"{check.label}: {tok_s(check.decode_tok_s)} tok/s{where}, {price}"
 
 
-class FloorTableModel(QAbstractTableModel):
+class FloorTableModel(RowsTableModel[FloorRow]):
     """Rows are `FloorRow`s from `planner.catalog.hardware_floor.hardware_floor`, in the article's order."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[FloorRow] = []
+    HEADERS, HEADER_TIPS = HEADERS, HEADER_TIPS
 
     def set_rows(self, rows: Iterable[FloorRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> FloorRow:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(HEADERS)
+        self.reset_rows(rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -101,15 +89,6 @@ class FloorTableModel(QAbstractTableModel):
             return _tooltip(row, col)
         if role == Qt.ItemDataRole.BackgroundRole and col == COL_VERDICT:
             return VERDICT_TINTS.get(row.verdict.split(":")[0])
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return HEADER_TIPS[section]
         return None
 
 
@@ -185,9 +164,9 @@ class FloorTable(QWidget):
         self.started = True
         services = self.services
         planner = Planner(services.catalog, services.calibration, cost_settings=services.cost_settings())
-        self._worker = services.workers.start(floor_job(planner))
-        self._worker.signals.finished.connect(self._on_worker_finished)
-        self._worker.signals.failed.connect(self._on_worker_failed)
+        self._worker = services.workers.start(
+            floor_job(planner), finished=self._on_worker_finished, failed=self._on_worker_failed
+        )
         self.status.setText("Computing the hardware floor for every model class…")
         self.progress.show()
 

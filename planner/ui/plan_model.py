@@ -9,11 +9,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from planner.catalog.planning import Plan, PlanResult
 from planner.ui.can_run_model import FIT_LABELS, FIT_ORDER, FIT_TINTS, SORT_ROLE
 from planner.ui.format import esc, tok_range, tok_s
+from planner.ui.rows_model import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 Money = Callable[..., str]  # (usd, digits=0) -> text, as planner.ui.format.Money
@@ -68,30 +69,20 @@ def plan_summary(plan: Plan, money: Money = plain_money) -> str:
     return f"<b>{esc(plan.message)}</b>{tries or '<br>Nothing in the catalog runs this model.'}"
 
 
-class PlanTableModel(QAbstractTableModel):
+class PlanTableModel(RowsTableModel[PlanRow]):
     """Rows are `PlanRow`s in ranked order. `money` formats US dollars in the user's currency."""
+
+    HEADERS, HEADER_TIPS = HEADERS, HEADER_TIPS
 
     def __init__(self, money: Money = plain_money, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[PlanRow] = []
         self._money = money
 
     def set_rows(self, rows: Iterable[PlanRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> PlanRow:
-        return self._rows[row]
+        self.reset_rows(rows)
 
     def rows(self) -> list[PlanRow]:
         return list(self._rows)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(HEADERS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -109,15 +100,6 @@ class PlanTableModel(QAbstractTableModel):
             return self._tooltip(row, col)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in RIGHT_ALIGNED:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return HEADER_TIPS[section]
         return None
 
     def _display(self, row: PlanRow, col: int) -> str:

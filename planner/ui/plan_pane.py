@@ -210,9 +210,11 @@ class PlanPane(QWidget):
         self._generation += 1
         if self._worker is not None:
             self._worker.cancel()
-        self._worker = self.services.workers.start(plan_job(self.planner, self._lock, request, self._generation))
-        self._worker.signals.finished.connect(self._on_worker_finished)
-        self._worker.signals.failed.connect(functools.partial(self._on_worker_failed, self._generation))
+        self._worker = self.services.workers.start(
+            plan_job(self.planner, self._lock, request, self._generation),
+            finished=self._on_worker_finished,
+            failed=functools.partial(self._on_worker_failed, self._generation),
+        )
         self.message.setText("Searching…")
 
     def _on_worker_finished(self, outcome: tuple[int, Plan] | None) -> None:
