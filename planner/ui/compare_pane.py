@@ -30,9 +30,10 @@ from planner.ui.compare_model import (
     CompareTableModel,
     build_choices,
 )
+from planner.ui.plot_style import styled_plot
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
-from planner.ui.value_scatter import ValueScatter, short, style_plot
+from planner.ui.value_scatter import ValueScatter, short
 
 CURRENT = "current"
 BAR_COLORS = ("#4e79a7", "#f28e2b")
@@ -47,11 +48,7 @@ class SpeedBars(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.plots: list[pg.PlotWidget] = []
         for title in ("Generation tok/s", "Prompt tok/s"):
-            plot = pg.PlotWidget()
-            style_plot(plot)
-            plot.setTitle(title, color=self.palette().color(QPalette.ColorRole.Text))
-            plot.setLabel("left", "tok/s")
-            plot.setLabel("bottom", "build # (as in the table)")
+            plot = styled_plot(self, title, "build # (as in the table)", "tok/s")
             plot.showGrid(x=False, y=True, alpha=0.2)
             layout.addWidget(plot)
             self.plots.append(plot)

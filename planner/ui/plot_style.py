@@ -46,3 +46,10 @@ class ContextAxis(pg.AxisItem):
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         return [context_label(10**v) for v in values]
+
+
+class DollarLogAxis(pg.AxisItem):
+    """A log-scale price axis labelled in dollars rather than powers of ten."""
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [f"${10**v:,.0f}" if 10**v >= 1 else f"${10**v:.2g}" for v in values]

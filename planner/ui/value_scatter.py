@@ -20,6 +20,7 @@ from planner.core.placement import FIT_NONE
 from planner.errors import PlannerError
 from planner.ui.compare_model import BuildChoice, build_choices
 from planner.ui.format import tok_range, tok_s
+from planner.ui.plot_style import DollarLogAxis, styled_plot
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
 
@@ -28,29 +29,8 @@ CURRENT_COLOR = QColor(242, 142, 43)
 LABEL_CHARS = 24
 
 
-def style_plot(plot: pg.PlotWidget) -> None:
-    """Colours from the widget's palette, so charts read in light and dark modes."""
-    palette = plot.palette()
-    text = palette.color(QPalette.ColorRole.Text)
-    plot.setBackground(palette.color(QPalette.ColorRole.Base))
-    for name in ("left", "bottom"):
-        axis = plot.getAxis(name)
-        axis.setPen(text)
-        axis.setTextPen(text)
-    plot.showGrid(x=True, y=True, alpha=0.2)
-    plot.setMouseEnabled(x=False, y=False)
-    plot.setMenuEnabled(False)
-
-
 def short(label: str, chars: int = LABEL_CHARS) -> str:
     return label if len(label) <= chars else label[: chars - 1].rstrip() + "…"
-
-
-class DollarLogAxis(pg.AxisItem):
-    """A log-scale price axis labelled in dollars rather than powers of ten."""
-
-    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [f"${10**v:,.0f}" if 10**v >= 1 else f"${10**v:.2g}" for v in values]
 
 
 @dataclass(frozen=True)
@@ -71,12 +51,10 @@ class ValueScatter(QWidget):
         self.points: list[ScatterPoint] = []
         self.skipped_no_fit = 0
         self.skipped_no_price = 0
-        self.plot = pg.PlotWidget(axisItems={"bottom": DollarLogAxis("bottom")})
-        style_plot(self.plot)
+        self.plot = styled_plot(
+            self, "Performance per dollar", "Price ($, log scale)", "Generation tok/s", DollarLogAxis("bottom")
+        )
         self.plot.setLogMode(x=True, y=False)
-        self.plot.setLabel("bottom", "Price ($, log scale)")
-        self.plot.setLabel("left", "Generation tok/s")
-        self.plot.setTitle("Performance per dollar", color=self.palette().color(QPalette.ColorRole.Text))
         self.scatter = pg.ScatterPlotItem(hoverable=True, tip=self._tip)
         self.scatter.sigClicked.connect(self._on_scatter_clicked)
         self.plot.addItem(self.scatter)
