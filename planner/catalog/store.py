@@ -210,6 +210,7 @@ def _gpu_accelerator(row: Row) -> Accelerator:
         unified=row.get("memory_kind") == "unified",
         segment=row.get("segment") or "custom",
         memory_type=row.get("memory_type") or "",
+        architecture=row.get("architecture") or "",
     )
 
 

@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 BACKENDS = ("cuda", "rocm", "vulkan", "metal", "sycl", "cpu")
+
+# llama.cpp's CUDA matrix kernels use warp-level mma.sync instructions. On Hopper and
+# datacenter Blackwell the advertised dense FP16 peak needs warpgroup instructions
+# (wgmma/tcgen05), and mma.sync reaches about half of it (FlashAttention-2 against -3 on an
+# H100: ~350 against ~740 TFLOPS). Consumer Blackwell ("Blackwell 2.0") has no such split.
+MMA_SYNC_SHARE = {"Hopper": 0.5, "Blackwell": 0.5}
 NATIVE_BACKEND = {"NVIDIA": "cuda", "AMD": "rocm", "Intel": "sycl", "Apple": "metal"}
 
 
@@ -23,6 +29,12 @@ class Accelerator:
     unified: bool = False
     segment: str = "consumer"
     memory_type: str = ""
+    architecture: str = ""
+
+    @property
+    def matrix_tflops(self) -> float:
+        """The FP16 matrix throughput llama.cpp's kernels can reach on this architecture."""
+        return self.fp16_tflops * MMA_SYNC_SHARE.get(self.architecture, 1.0)
 
     @property
     def native_backend(self) -> str:

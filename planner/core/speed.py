@@ -102,7 +102,7 @@ def prefill_features(
     tensor = build.split == "tensor" and len(used) > 1
     matmul_s = hbm_s = attn_s = stream_s = 0.0
     for dev in used:
-        peak = dev.accelerator.fp16_tflops * 1e12
+        peak = dev.accelerator.matrix_tflops * 1e12
         seconds = dev.layers * matmul_per_layer / peak
         matmul_s += seconds
         hbm_s += seconds if dev.accelerator.uses_hbm else 0.0
@@ -110,7 +110,7 @@ def prefill_features(
         stream_s += ubatches * dev.layers * layout.layer_bytes / (dev.accelerator.bandwidth_gbs * 1e9)
     # Layers held in system RAM: llama.cpp copies their weights to the first GPU for each
     # large batch and computes them there.
-    first_peak = used[0].accelerator.fp16_tflops * 1e12
+    first_peak = used[0].accelerator.matrix_tflops * 1e12
     matmul_s += placement.cpu_layers * matmul_per_layer / first_peak
     attn_s += placement.cpu_layers * attn_layers * attn_per_layer / first_peak
     pcie_s = 0.0

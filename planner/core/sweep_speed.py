@@ -102,10 +102,10 @@ def prefill_seconds(
     stream_s: FloatArray | float = 0.0
     first_peak = np.zeros(cpu_layers.shape)
     for i, acc in reversed(list(enumerate(placement.accelerators))):
-        first_peak = np.where(layers[i] > 0, acc.fp16_tflops * 1e12, first_peak)
+        first_peak = np.where(layers[i] > 0, acc.matrix_tflops * 1e12, first_peak)
     for i, acc in enumerate(placement.accelerators):
         on_device = layers[i]
-        peak = acc.fp16_tflops * 1e12
+        peak = acc.matrix_tflops * 1e12
         seconds = on_device * matmul_per_layer / peak
         matmul_s = matmul_s + seconds
         hbm_s = hbm_s + (seconds if acc.uses_hbm else 0.0)
