@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from planner.catalog.store import Catalog, Row
-from planner.core.calibration import PRIORS, BackendParams, Calibration
+from planner.core.calibration import PRIORS, QUANT_FAMILIES, BackendParams, Calibration
 from planner.core.hardware import Build, GpuGroup
 from planner.core.memory import weight_layout
 from planner.core.placement import FIT_GPU, place
@@ -158,11 +158,16 @@ def _fit_backend(name: str, samples: list[Sample], reference: BackendParams | No
         fixed: dict[str, float] = {}
         if reference is not None and len(group) < MIN_ROWS_FOR_OWN_OVERHEADS:
             ref = reference.decode_coef() if kind == "decode" else reference.prefill_coef()
-            fixed = {k: v for k, v in ref.items() if not k.startswith(roofline) or k.endswith("hbm")}
+            fixed = {k: v for k, v in ref.items() if not _is_family(k, roofline)}
         solved = _solve(group, names, fixed)
         coef = _complete(prior, solved, roofline, reference, kind)
         params = replace(params, **{kind: tuple(sorted((k, round(v, 9)) for k, v in coef.items()))})
     return params
+
+
+def _is_family(term: str, roofline: str) -> bool:
+    """A roofline term of one quant family (not a device-class adjustment such as `flops:hbm`)."""
+    return term.startswith(roofline) and term.split(":", 1)[1] in QUANT_FAMILIES
 
 
 def _complete(
@@ -171,7 +176,7 @@ def _complete(
 ) -> dict[str, float]:  # fmt: skip
     """Fill roofline families the data never showed, scaled like the reference backend."""
     coef = {**prior, **solved}
-    families = [k for k in prior if k.startswith(roofline) and not k.endswith("hbm")]
+    families = [k for k in prior if _is_family(k, roofline)]
     seen = [k for k in families if solved.get(k)]
     if not seen:
         return prior
