@@ -18,7 +18,7 @@ from planner.resources import calibration_path
 
 FLAG_KEYS = (
     "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
-    "context", "depth", "prompt", "kv_cache", "preset", "build",
+    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction",
 )  # fmt: skip
 
 
@@ -39,6 +39,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--cpu", metavar="NAME", help="the CPU (bounds offloaded layers)")
     p.add_argument("--ram-gb", type=float, metavar="N", help="system RAM in GB (default 32)")
     p.add_argument("--memory-gb", type=float, metavar="N", help="unified memory of an Apple chip")
+    p.add_argument(
+        "--gpu-memory-fraction",
+        type=float,
+        metavar="F",
+        help="share of unified memory the GPU may use (default: macOS's, 2/3 up to 32 GB, 3/4 above)",
+    )
     p.add_argument("--model", metavar="NAME")
     p.add_argument("--quant", metavar="QUANT", help="e.g. Q4_K_M, Q8_0, F16, MXFP4")
     p.add_argument("--context", type=int, metavar="TOKENS", help="context window (default 4096)")

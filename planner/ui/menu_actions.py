@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from planner.errors import PlannerError
 from planner.ui.settings_dialog import SettingsDialog
+from planner.ui.state import unified_share
 
 if TYPE_CHECKING:
     from planner.ui.main_window import MainWindow
@@ -85,6 +86,7 @@ def preferences(window: MainWindow) -> None:
     dialog = SettingsDialog(window.services.settings, window)
     if dialog.exec():
         window.services.refresh_cost_settings()
+        window.state.set_workload(gpu_memory_fraction=unified_share(window.services.settings))
         window.state.recompute()
 
 

@@ -19,6 +19,7 @@ from planner.ui.settings import Settings
 
 def _double(low: float, high: float, decimals: int, suffix: str, value: float, parent: QWidget) -> QDoubleSpinBox:
     box = QDoubleSpinBox(parent)
+    box.setDecimals(decimals)
     box.setRange(low, high)
     box.setDecimals(decimals)
     box.setSuffix(suffix)
@@ -48,6 +49,10 @@ class SettingsDialog(QDialog):
         self.kv = QComboBox(self)
         self.kv.addItems(["f16", "q8_0", "q4_0"])
         self.kv.setCurrentText(str(settings.get("default_kv_cache")))
+        self.share = _double(0, 1, 2, "", float(settings.get("unified_gpu_share")), self)
+        self.share.setSpecialValueText("OS default")
+        self.share.setSingleStep(0.05)
+        self.share.setToolTip("Share of unified memory (Apple silicon, APUs) the GPU may use")
         self.hz = QSpinBox(self)
         self.hz.setRange(1, 4)
         self.hz.setSuffix(" Hz")
@@ -61,6 +66,7 @@ class SettingsDialog(QDialog):
         form.addRow("Default quant", self.quant)
         form.addRow("Default context", self.context)
         form.addRow("Default KV cache", self.kv)
+        form.addRow("GPU share of unified memory", self.share)
         form.addRow("Telemetry rate", self.hz)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
@@ -80,5 +86,6 @@ class SettingsDialog(QDialog):
         s.set("default_context", self.context.value())
         s.set("default_kv_cache", self.kv.currentText())
         s.set("telemetry_hz", self.hz.value())
+        s.set("unified_gpu_share", self.share.value())
         s.sync()
         super().accept()

@@ -18,6 +18,7 @@ from planner.core.hardware import Build
 from planner.core.workload import Workload
 from planner.errors import PlannerError
 from planner.ui.services import Services
+from planner.ui.settings import Settings
 
 DEFAULT_SPEC: dict[str, Any] = {
     "name": "New build",
@@ -25,6 +26,11 @@ DEFAULT_SPEC: dict[str, Any] = {
     "cpu": "ryzen-7-5800x",
     "ram_gb": 32,
 }
+
+
+def unified_share(settings: Settings) -> float | None:
+    share = float(settings.get("unified_gpu_share"))
+    return share if share >= 0.1 else None
 
 
 class PlannerState(QObject):
@@ -52,6 +58,7 @@ class PlannerState(QObject):
             context=int(settings.get("default_context")),
             prompt=int(settings.get("default_prompt")),
             kv_cache=str(settings.get("default_kv_cache")),
+            gpu_memory_fraction=unified_share(settings),
         )
         self.estimate: Estimate | None = None
         self.saved_name: str | None = None  # the saved build this spec came from, if any

@@ -98,3 +98,11 @@ def test_human_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["estimate", "--gpu", "Apple M3 Max (40-core GPU)", "--model", "llama-3-8b", "--quant", "Q4_K_M"]) == 0
     out = capsys.readouterr().out
     assert "fit:" in out and "generation:" in out and "metal" in out
+
+
+def test_unified_memory_share_is_adjustable(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--gpu", "Apple M3 Max (40-core GPU)", "--memory-gb", "64", "--model", "llama-3-8b", "--quant", "Q4_K_M"]
+    default = estimate_json(capsys, *args)
+    raised = estimate_json(capsys, *args, "--gpu-memory-fraction", "0.9")
+    assert default["memory"]["gpu_capacity_gib"] == pytest.approx(64e9 * 0.75 / 2**30, rel=0.01)
+    assert raised["memory"]["gpu_capacity_gib"] == pytest.approx(64e9 * 0.9 / 2**30, rel=0.01)
