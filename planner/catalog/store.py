@@ -160,7 +160,7 @@ class Catalog:
         return model_from_row(self.model_rows[self.model_index.resolve(name)])
 
     def quant(self, name: str) -> QuantType:
-        row = self.quant_rows.get(name.upper())
+        row = self.quant_rows.get(quant_key(name))
         if row is None:
             known = ", ".join(self.quant_rows)
             raise InputError(f"unknown quant {name!r}. Known quants: {known}.")
@@ -190,6 +190,18 @@ class Catalog:
             "SELECT * FROM prices WHERE item_table = ? AND item_id = ? ORDER BY price_kind, as_of",
             (item_table, item_id),
         )
+
+
+_LLAMA_BENCH_SIZES = {"SMALL": "S", "MEDIUM": "M", "LARGE": "L", "XS": "XS", "XXS": "XXS"}
+
+
+def quant_key(name: str) -> str:
+    """'q4_k_m', 'Q4_K - Medium' (llama-bench's spelling) and 'MXFP4 MoE' -> catalog names."""
+    text = name.strip().upper().replace("MOE", "").strip()
+    if " - " in text:
+        base, size = (part.strip() for part in text.split(" - ", 1))
+        text = f"{base}_{_LLAMA_BENCH_SIZES.get(size, size)}"
+    return text.replace("-", "_").replace(" ", "_")
 
 
 def _close(row: Row, memory_gb: float) -> bool:

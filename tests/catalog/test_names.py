@@ -91,3 +91,11 @@ def test_unknown_model_lists_closest_matches(catalog: Catalog) -> None:
 def test_cpu_brand_strings_resolve(catalog: Catalog) -> None:
     assert catalog.cpu("AMD Ryzen 7 5800X 8-Core Processor").id == "ryzen-7-5800x"
     assert catalog.cpu("5700X").id == "ryzen-7-5700x"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("q4_k_m", "Q4_K_M"), ("Q4_K - Medium", "Q4_K_M"), ("Q3_K - Large", "Q3_K_L"), ("MXFP4 MoE", "MXFP4")],
+)
+def test_quants_resolve_as_llama_bench_writes_them(catalog: Catalog, name: str, expected: str) -> None:
+    assert catalog.quant(name).name == expected
