@@ -205,13 +205,13 @@ def build_catalog(db_dir: Path, out_path: Path) -> Path:
         for table in CSV_TABLES:
             origin = f"db/data/{table}.csv"
             rows = _typed_rows(conn, table, _read_csv(db_dir / "data" / f"{table}.csv"), origin)
-            db[table].insert_all(rows)
-        db["presets"].insert_all(_preset_rows(db_dir))
+            db.table(table).insert_all(rows)
+        db.table("presets").insert_all(_preset_rows(db_dir))
         models = _alias_lookup(db, "models")
         devices = _alias_lookup(db, "gpus", "apple_chips")
-        db["measurements"].insert_all(_measurement_rows(conn, db_dir, models, devices))
-        db["prices"].insert_all(_price_rows(db))
-        db["catalog_meta"].insert_all(
+        db.table("measurements").insert_all(_measurement_rows(conn, db_dir, models, devices))
+        db.table("prices").insert_all(_price_rows(db))
+        db.table("catalog_meta").insert_all(
             [
                 {"key": "catalog_version", "value": catalog_version(db_dir)},
                 {"key": "schema_version", "value": "1"},

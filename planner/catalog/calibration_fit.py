@@ -161,7 +161,8 @@ def _fit_backend(name: str, samples: list[Sample], reference: BackendParams | No
             fixed = {k: v for k, v in ref.items() if not _is_family(k, roofline)}
         solved = _solve(group, names, fixed)
         coef = _complete(prior, solved, roofline, reference, kind)
-        params = replace(params, **{kind: tuple(sorted((k, round(v, 9)) for k, v in coef.items()))})
+        frozen = tuple(sorted((k, round(v, 9)) for k, v in coef.items()))
+        params = replace(params, decode=frozen) if kind == "decode" else replace(params, prefill=frozen)
     return params
 
 
@@ -230,18 +231,19 @@ def cross_validate(samples: list[Sample]) -> CrossValidation:
     )
 
 
+def _band(ratios: list[float], default: tuple[float, float]) -> tuple[float, float]:
+    """10th-90th percentile of measured/estimated, always bracketing the estimate."""
+    if len(ratios) < 5:
+        return default
+    lo, hi = np.quantile(sorted(ratios), [0.1, 0.9])
+    return round(float(min(lo, 0.95)), 3), round(float(max(hi, 1.05)), 3)
+
+
 def with_bands(calibration: Calibration, cv: CrossValidation) -> Calibration:
     """Attach 10th-90th percentile measured/estimated bands from the cross-validation."""
     backends = dict(calibration.backends)
     for name, params in backends.items():
-        bands = {}
-        for kind in ("decode", "prefill"):
-            values = sorted(cv.ratios.get((kind, name), []))
-            if len(values) >= 5:
-                lo, hi = np.quantile(values, [0.1, 0.9])
-                bands[f"{kind}_band"] = (
-                    round(float(min(lo, 0.95)), 3),
-                    round(float(max(hi, 1.05)), 3),
-                )
-        backends[name] = replace(params, **bands)
+        decode_band = _band(cv.ratios.get(("decode", name), []), params.decode_band)
+        prefill_band = _band(cv.ratios.get(("prefill", name), []), params.prefill_band)
+        backends[name] = replace(params, decode_band=decode_band, prefill_band=prefill_band)
     return replace(calibration, backends=backends)
