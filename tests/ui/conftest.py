@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,3 +50,13 @@ def services(catalog: Catalog, settings: Settings, tmp_path: Path) -> Iterator[S
 @pytest.fixture
 def state(services: Services, qtbot) -> PlannerState:
     return PlannerState(services)
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_background_work() -> Iterator[None]:
+    """Fail a test that leaves pooled workers or telemetry threads running (as napari does)."""
+    yield
+    pool = QThreadPool.globalInstance()
+    assert pool.waitForDone(10_000), "a worker on the global thread pool was still running"
+    alive = [t.name for t in threading.enumerate() if t.name.startswith("telemetry") and t.is_alive()]
+    assert not alive, f"telemetry threads left running: {alive}"
