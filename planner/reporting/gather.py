@@ -94,14 +94,27 @@ def _models(
     catalog = estimator.catalog
     if request.models:
         return [catalog.model(name) for name in dict.fromkeys(request.models)]
-    chosen = []
-    for row in catalog.model_rows.values():
+    runnable = []
+    for row in catalog.model_rows.values():  # most popular first
         model = catalog.model(row["id"])
         if applies(model, quant) and estimate_on(estimator, build, model, quant, context).fit != FIT_NONE:
-            chosen.append(model)
-        if len(chosen) == request.model_count:
-            break
-    return chosen
+            runnable.append(model)
+    # The most popular model of each size class the build runs, largest class first (a 48 GB
+    # build's sheet should show a 70B, not five 8Bs), then the next most popular overall.
+    by_class: dict[int, ModelArch] = {}
+    for model in runnable:
+        by_class.setdefault(_size_class(model), model)
+    chosen = [by_class[c] for c in sorted(by_class, reverse=True)][: request.model_count]
+    chosen += [m for m in runnable if m not in chosen][: request.model_count - len(chosen)]
+    order = {m.id: i for i, m in enumerate(runnable)}
+    return sorted(chosen, key=lambda m: (m.params_total_b, order[m.id]))
+
+
+SIZE_CLASSES_B = (10, 17, 45, 150)  # up to 9B, 10-16B, 17-44B, 45-149B, 150B and up
+
+
+def _size_class(model: ModelArch) -> int:
+    return sum(model.params_total_b >= edge for edge in SIZE_CLASSES_B)
 
 
 def _table_estimates(

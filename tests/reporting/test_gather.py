@@ -60,8 +60,16 @@ def test_default_models_are_the_most_popular_the_build_runs(estimator: Estimator
     assert len(names) == 5
     assert all(r.fit != "none" for r in data.fit_rows)
     popular = [row["name"] for row in catalog.model_rows.values()]
-    assert names == [n for n in popular if n in names]  # in popularity order
-    assert names[0] == popular[0]
+    assert popular[0] in names
+    sizes = [catalog.model(n).params_total_b for n in names]
+    assert sizes == sorted(sizes)  # smallest first
+
+
+def test_default_models_span_the_sizes_a_big_build_runs(estimator: Estimator, catalog: Catalog) -> None:
+    """A 48 GB build's sheet shows a 70B-class model, not five 8Bs."""
+    data = gather(preset_request(estimator, "2x RTX 3090", quants=("Q4_K_M",), contexts=(4096,)), estimator)
+    sizes = {catalog.model(r.model).params_total_b for r in data.fit_rows}
+    assert max(sizes) >= 45 and min(sizes) < 10
 
 
 def test_parts_totals_and_sources(estimator: Estimator) -> None:
