@@ -56,7 +56,18 @@ class UserDatabase:
             self._conn = sqlite3.connect(path, check_same_thread=False)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
-        except (OSError, sqlite3.Error) as exc:
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):
+                raise UserDataError(
+                    f"cannot open your data file {path} ({exc}). Check that the folder is writable, "
+                    "or set PLANNER_USER_DATA to a writable folder."
+                ) from exc
+            raise UserDataError(
+                f"your data file {path} is damaged ({exc}). Nothing was changed: move it aside to "
+                f"start with an empty one, or put back the newest backup ({path.stem}.v*.bak.sqlite) "
+                "from the same folder."
+            ) from exc
+        except OSError as exc:
             raise UserDataError(
                 f"cannot open your data file {path} ({exc}). Check that the folder exists and "
                 "is writable, or set PLANNER_USER_DATA to a writable folder."

@@ -59,3 +59,11 @@ def test_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(UserDataError, match="PLANNER_USER_DATA"):
         UserDatabase(blocker / "sub" / "user.sqlite", MIGRATIONS)
+
+
+def test_a_damaged_file_is_named_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "user.sqlite"
+    path.write_bytes(b"not a database" * 100)
+    with pytest.raises(UserDataError, match=r"user.sqlite is damaged.*move it aside.*backup"):
+        UserDatabase(path, MIGRATIONS)
+    assert path.read_bytes() == b"not a database" * 100
