@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from planner.catalog.json_file import read_json_object
 from planner.catalog.store import Catalog, Row
 from planner.core.hardware import Accelerator, Build, Cpu, GpuGroup, Part
 from planner.errors import InputError
@@ -27,19 +28,7 @@ BUILD_KEYS = {
 
 
 def load_build_file(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"build file {path} does not exist") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read build file {path}: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"build file {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from exc
-    if not isinstance(data, dict):
-        raise InputError(f"build file {path} must hold one JSON object describing a build")
-    return data
+    return read_json_object(path, "build file", "describing a build")
 
 
 def preset_spec(catalog: Catalog, name: str) -> dict[str, Any]:

@@ -7,7 +7,6 @@ list gives shapes, so the weights are never read. Bad input raises `InputError`.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from typing import Any
 
 import gguf
 
+from planner.catalog.json_file import read_json_object
 from planner.core.model import ModelArch
 from planner.errors import InputError
 
@@ -88,16 +88,7 @@ def _load_config(path_or_dict: str | Path | dict[str, Any]) -> tuple[dict[str, A
     if isinstance(path_or_dict, dict):
         return path_or_dict, "config.json", str(path_or_dict.get("_name_or_path") or "")
     path = Path(path_or_dict)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path} does not exist") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
-    if not isinstance(data, dict):
-        raise InputError(f"{path} must hold one JSON object (a Hugging Face config.json)")
+    data = read_json_object(path, "config file", "(a Hugging Face config.json)")
     return data, str(path), str(data.get("_name_or_path") or path.parent.name)
 
 

@@ -34,14 +34,20 @@ def save_as(window: MainWindow) -> None:
         _guard(window, "Save build as", lambda: window.library.save(name, overwrite=False))
 
 
-def rename(window: MainWindow) -> None:
+def _pick_saved_build(window: MainWindow, title: str) -> str | None:
+    """Ask which saved build (the current one preselected); None when there is none or on cancel."""
     names = window.library.names()
     if not names:
-        window.show_message("No saved builds to rename")
-        return
+        window.show_message(f"No saved builds to {title.split()[0].lower()}")
+        return None
     current = window.state.saved_name if window.state.saved_name in names else names[0]
-    old, ok = QInputDialog.getItem(window, "Rename build", "Build:", names, names.index(current), False)
-    if not ok:
+    name, ok = QInputDialog.getItem(window, title, "Build:", names, names.index(current), False)
+    return name if ok else None
+
+
+def rename(window: MainWindow) -> None:
+    old = _pick_saved_build(window, "Rename build")
+    if old is None:
         return
     new, ok = QInputDialog.getText(window, "Rename build", "New name:", text=old)
     if ok and new.strip() and new != old:
@@ -53,13 +59,8 @@ def duplicate(window: MainWindow) -> None:
 
 
 def delete(window: MainWindow) -> None:
-    names = window.library.names()
-    if not names:
-        window.show_message("No saved builds to delete")
-        return
-    current = window.state.saved_name if window.state.saved_name in names else names[0]
-    name, ok = QInputDialog.getItem(window, "Delete build", "Build:", names, names.index(current), False)
-    if ok:
+    name = _pick_saved_build(window, "Delete build")
+    if name is not None:
         _guard(window, "Delete build", lambda: window.library.delete(name))
 
 
