@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from planner.catalog.calibration_file import load_calibration
+from planner.calibration.shipped import load_calibration
 from planner.catalog.store import Catalog
 from planner.catalog.userdb import UserDatabase, default_user_db_path
 from planner.errors import PlannerError

@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from planner.catalog.calibration_file import load_calibration
-from planner.catalog.estimation import Estimator
+from planner.calibration.shipped import load_calibration
 from planner.commands.common import open_catalog
+from planner.estimation.front import Estimator
 from planner.reporting.sheet_data import SheetRequest
 from planner.resources import calibration_path
 

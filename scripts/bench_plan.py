@@ -13,10 +13,10 @@ import statistics
 import time
 from dataclasses import replace
 
-from planner.catalog.calibration_file import load_calibration
-from planner.catalog.hardware_floor import hardware_floor
-from planner.catalog.planning import Planner, PlanRequest
+from planner.calibration.shipped import load_calibration
 from planner.catalog.store import Catalog
+from planner.planning.hardware_floor import hardware_floor
+from planner.planning.search import Planner, PlanRequest
 from planner.resources import calibration_path, catalog_path
 
 

@@ -13,8 +13,8 @@ import os
 import statistics
 import time
 
+from planner.calibration.shipped import load_calibration
 from planner.catalog.builds import build_from_spec, preset_spec
-from planner.catalog.calibration_file import load_calibration
 from planner.commands.common import open_catalog
 from planner.core.sweep import FITS, sweep
 from planner.core.workload import Workload

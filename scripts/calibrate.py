@@ -14,7 +14,7 @@ import json
 import statistics
 from collections import defaultdict
 
-from planner.catalog.calibration_fit import (
+from planner.calibration.fit import (
     cross_validate,
     fit,
     predict,

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from planner.catalog.calibration_file import load_calibration
-from planner.catalog.estimation import Estimator
+from planner.calibration.shipped import load_calibration
 from planner.commands.common import open_catalog, print_json
 from planner.core.estimate import Estimate
 from planner.core.hardware import BACKENDS
 from planner.errors import PlannerError
+from planner.estimation.front import Estimator
 from planner.resources import calibration_path
 
 FLAG_KEYS = (

@@ -6,9 +6,9 @@ import argparse
 import os
 from pathlib import Path
 
-from planner.catalog.calibration_file import load_calibration
-from planner.catalog.estimation import Estimator
+from planner.calibration.shipped import load_calibration
 from planner.commands.common import open_catalog
+from planner.estimation.front import Estimator
 from planner.hardware.detect import DEFAULT_TIMEOUT_S, detect
 from planner.hardware.match import this_pc
 from planner.reporting.sheet_data import DEFAULT_CONTEXTS, DEFAULT_QUANTS, PAGE_SIZES, DetectedPc, SheetRequest

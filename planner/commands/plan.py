@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from planner.catalog.calibration_file import load_calibration
-from planner.catalog.hardware_floor import FLOOR_CONTEXT, FLOOR_MIN_TOK_S, FLOOR_QUANT, FloorRow, hardware_floor
-from planner.catalog.planning import RANKINGS, Plan, Planner, PlanRequest, PlanResult
+from planner.calibration.shipped import load_calibration
 from planner.catalog.userdb import UserDatabase, default_user_db_path
 from planner.commands.common import open_catalog, print_json
 from planner.errors import InputError
+from planner.planning.hardware_floor import FLOOR_CONTEXT, FLOOR_MIN_TOK_S, FLOOR_QUANT, FloorRow, hardware_floor
+from planner.planning.search import RANKINGS, Plan, Planner, PlanRequest, PlanResult
 from planner.resources import calibration_path, catalog_source_dir
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from planner.catalog.builds import build_from_spec, preset_spec
-from planner.catalog.estimation import Estimator
 from planner.core.estimate import Estimate
 from planner.core.hardware import Build
 from planner.core.model import ModelArch
 from planner.core.placement import FIT_NONE
 from planner.core.quant import QuantType
 from planner.core.units import GIB
+from planner.estimation.front import Estimator
 from planner.reporting.estimates import applies, estimate_on
 from planner.reporting.sheet_data import MemoryBar, ScatterPoint, Series
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from planner.catalog.estimation import Estimator
 from planner.core.estimate import Estimate
 from planner.core.hardware import Build
 from planner.core.model import ModelArch
 from planner.core.quant import QuantType
+from planner.estimation.front import Estimator
 
 
 def applies(model: ModelArch, quant: QuantType) -> bool:

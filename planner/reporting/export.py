@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.catalog.estimation import Estimator
+from planner.estimation.front import Estimator
 from planner.reporting.atomic import write_atomically
 from planner.reporting.gather import gather
 from planner.reporting.pdf_writer import render_pdf

@@ -7,7 +7,6 @@ import re
 from itertools import product
 
 from planner import __version__
-from planner.catalog.estimation import Estimator
 from planner.core.cost import power_draw
 from planner.core.estimate import Estimate
 from planner.core.hardware import Build
@@ -16,6 +15,7 @@ from planner.core.placement import FIT_NONE
 from planner.core.quant import QuantType
 from planner.core.units import GIB
 from planner.errors import InputError
+from planner.estimation.front import Estimator
 from planner.reporting import bill, chart_data
 from planner.reporting.detected import detected_section
 from planner.reporting.estimates import applies, estimate_on

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.catalog.estimation import Estimator
 from planner.core.cost import CostSettings, cost_of
 from planner.core.estimate import Estimate, estimate
 from planner.core.hardware import Build
@@ -35,6 +34,7 @@ from planner.core.model import ModelArch
 from planner.core.quant import QuantType
 from planner.core.sweep import sweep
 from planner.core.workload import Workload
+from planner.estimation.front import Estimator
 from planner.ui.can_run_model import COL_MODEL, POPULAR_QUANTS, CanRunFilterProxy, CanRunRow, CanRunTableModel
 from planner.ui.services import Services
 from planner.ui.state import PlannerState

@@ -13,7 +13,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget
 
-from planner.catalog.hardware_floor import (
+from planner.core.placement import FIT_GPU, FIT_NONE
+from planner.planning.hardware_floor import (
     ARTICLE_SOURCE,
     FLOOR_CONTEXT,
     FLOOR_MIN_TOK_S,
@@ -22,8 +23,7 @@ from planner.catalog.hardware_floor import (
     FloorRow,
     hardware_floor,
 )
-from planner.catalog.planning import Planner, PlanResult
-from planner.core.placement import FIT_GPU, FIT_NONE
+from planner.planning.search import Planner, PlanResult
 from planner.ui.can_run_model import FIT_LABELS, SORT_ROLE
 from planner.ui.format import tok_s
 from planner.ui.rows_model import RowsTableModel
@@ -70,7 +70,7 @@ def _check_text(check: ClaimCheck) -> str:
 
 
 class FloorTableModel(RowsTableModel[FloorRow]):
-    """Rows are `FloorRow`s from `planner.catalog.hardware_floor.hardware_floor`, in the article's order."""
+    """Rows are `FloorRow`s from `planner.planning.hardware_floor.hardware_floor`, in the article's order."""
 
     HEADERS, HEADER_TIPS = HEADERS, HEADER_TIPS
 

@@ -14,9 +14,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from planner.catalog.planning import PlanResult, pareto_frontier
 from planner.core.estimate import Estimate
 from planner.core.placement import FIT_NONE
+from planner.planning.search import PlanResult, pareto_frontier
 from planner.ui.can_run_model import FIT_LABELS
 from planner.ui.format import tok_range, tok_s
 from planner.ui.plot_style import styled_plot

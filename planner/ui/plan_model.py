@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
-from planner.catalog.planning import Plan, PlanResult
+from planner.planning.search import Plan, PlanResult
 from planner.ui.can_run_model import FIT_LABELS, FIT_ORDER, FIT_TINTS, SORT_ROLE
 from planner.ui.format import esc, tok_range, tok_s
 from planner.ui.rows_model import RowsTableModel

@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.catalog.planning import Plan, Planner, PlanRequest, PlanResult
 from planner.core.estimate import Estimate
 from planner.core.workload import Workload
 from planner.errors import PlannerError
+from planner.planning.search import Plan, Planner, PlanRequest, PlanResult
 from planner.ui.composer_gpus import searchable_combo
 from planner.ui.floor_table import FloorTable
 from planner.ui.format import Money, esc

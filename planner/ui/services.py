@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from planner.catalog.estimation import Estimator
 from planner.catalog.store import Catalog
 from planner.catalog.user_catalog import UserCatalog
 from planner.catalog.userdb import UserDatabase
 from planner.core.calibration import Calibration
 from planner.core.cost import CostSettings
+from planner.estimation.front import Estimator
 from planner.hardware.detect import Detection
 from planner.ui.settings import Settings
 from planner.ui.workers import WorkerPool

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from planner.calibration.shipped import load_calibration
 from planner.catalog.builds import build_from_spec, preset_spec
-from planner.catalog.calibration_file import load_calibration
 from planner.catalog.store import Catalog
 from planner.core.calibration import Calibration
 from planner.core.estimate import estimate

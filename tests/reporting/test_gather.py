@@ -7,12 +7,12 @@ from dataclasses import replace
 
 import pytest
 
-from planner.catalog.calibration_file import load_calibration
-from planner.catalog.estimation import Estimator
+from planner.calibration.shipped import load_calibration
 from planner.catalog.store import Catalog
 from planner.core.cost import power_draw
 from planner.core.hardware import Build, Part
 from planner.errors import InputError, UnknownNameError
+from planner.estimation.front import Estimator
 from planner.reporting import bill
 from planner.reporting.gather import gather
 from planner.reporting.progress import ExportCancelled, Steps

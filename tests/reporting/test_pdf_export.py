@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from planner.catalog.calibration_file import load_calibration
-from planner.catalog.estimation import Estimator
+from planner.calibration.shipped import load_calibration
 from planner.catalog.store import Catalog
 from planner.errors import PlannerError, UserDataError
+from planner.estimation.front import Estimator
 from planner.reporting.export import export_build_sheet, export_job
 from planner.reporting.progress import ExportCancelled
 from planner.reporting.sheet_data import SheetRequest

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, QThreadPool
 
-from planner.catalog.calibration_file import load_calibration
+from planner.calibration.shipped import load_calibration
 from planner.catalog.store import Catalog
 from planner.catalog.userdb import UserDatabase
 from planner.hardware.detect import detect

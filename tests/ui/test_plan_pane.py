@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from planner.catalog.builds import preset_spec
-from planner.catalog.hardware_floor import ARTICLE_CLAIMS
-from planner.catalog.planning import Plan, PlanResult
 from planner.core.placement import FIT_GPU
+from planner.planning.hardware_floor import ARTICLE_CLAIMS
+from planner.planning.search import Plan, PlanResult
 from planner.ui.floor_table import COL_VERDICT, FloorTableModel
 from planner.ui.plan_model import COL_GEN, COL_RANK, COL_WHY, PlanTableModel
 from planner.ui.plan_pane import PlanPane

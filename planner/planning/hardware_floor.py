@@ -11,11 +11,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from planner.catalog.builds import build_from_spec, preset_spec
-from planner.catalog.planning import Planner, PlanRequest, PlanResult
-from planner.catalog.planning_candidates import footprint_gb, gpu_spec
 from planner.core.estimate import estimate
 from planner.core.placement import FIT_NONE
 from planner.core.workload import Workload
+from planner.planning.candidates import footprint_gb, gpu_spec
+from planner.planning.search import Planner, PlanRequest, PlanResult
 
 FLOOR_QUANT = "Q4_K_M"
 FLOOR_CONTEXT = 8192

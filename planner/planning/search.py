@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from planner.catalog.planning_candidates import Evaluated, Evaluation, describe, evaluate_all
 from planner.catalog.store import Catalog
 from planner.core.calibration import PRIORS, Calibration
 from planner.core.cost import CostSettings
@@ -21,6 +20,7 @@ from planner.core.estimate import Estimate
 from planner.core.placement import FIT_GPU, FIT_NONE
 from planner.core.workload import Workload
 from planner.errors import InputError
+from planner.planning.candidates import Evaluated, Evaluation, describe, evaluate_all
 
 RANKINGS = ("price", "perf-per-dollar", "cost-per-mtok")
 CACHE_SIZE = 8

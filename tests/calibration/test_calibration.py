@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from planner.catalog.calibration_file import load_calibration
-from planner.catalog.calibration_fit import fit, parse_test, predict, samples_from_catalog
-from planner.catalog.estimation import Estimator
+from planner.calibration.fit import fit, parse_test, predict, samples_from_catalog
+from planner.calibration.shipped import load_calibration
 from planner.catalog.store import Catalog
 from planner.errors import CatalogError
+from planner.estimation.front import Estimator
 
 CALIBRATION = Path(__file__).resolve().parents[2] / "resources" / "calibration.json"
 SEED_DEVICES = [

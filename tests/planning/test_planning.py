@@ -9,18 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planner.calibration.shipped import load_calibration
 from planner.catalog.builds import build_from_spec
-from planner.catalog.calibration_file import load_calibration
-from planner.catalog.estimation import Estimator
-from planner.catalog.hardware_floor import ARTICLE_CLAIMS, FLOOR_MIN_TOK_S, hardware_floor
-from planner.catalog.planning import Planner, PlanRequest, PlanResult, pareto_frontier
-from planner.catalog.planning_candidates import PLATFORMS, gpu_spec
 from planner.catalog.store import Catalog
 from planner.catalog.userdb import UserDatabase
 from planner.core.estimate import estimate
 from planner.core.placement import FIT_GPU, FIT_NONE
 from planner.core.workload import Workload
 from planner.errors import InputError
+from planner.estimation.front import Estimator
+from planner.planning.candidates import PLATFORMS, gpu_spec
+from planner.planning.hardware_floor import ARTICLE_CLAIMS, FLOOR_MIN_TOK_S, hardware_floor
+from planner.planning.search import Planner, PlanRequest, PlanResult, pareto_frontier
 from planner.resources import catalog_source_dir
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,1 @@
+"""Fitting the speed coefficients to public measurements and cross-validating them."""
