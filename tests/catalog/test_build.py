@@ -13,7 +13,7 @@ from planner.catalog.store import Catalog
 from planner.errors import CatalogError
 
 ROOT = Path(__file__).resolve().parents[2]
-SPECS = ROOT.parent / "shared" / "data" / "benchmarks" / "hardware_specs.csv"
+UPSTREAM_MEASUREMENTS = ROOT / "tests" / "data" / "benchmarks" / "measurements.csv"  # see tests/data/README.md
 CITED_TABLES = ("gpus", "apple_chips", "apple_configs", "cpus", "models", "quant_types", "presets")
 
 
@@ -37,11 +37,23 @@ def test_every_row_is_cited(catalog: Catalog) -> None:
             assert row["as_of"], f"{table} row {row.get('id') or row.get('name')} has no as_of"
 
 
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_db_measurements_are_the_public_set_unchanged_plus_as_of() -> None:
+    upstream = _csv_rows(UPSTREAM_MEASUREMENTS)
+    ours = _csv_rows(ROOT / "db" / "data" / "measurements.csv")
+    assert len(ours) == len(upstream)
+    for line, (mine, theirs) in enumerate(zip(ours, upstream, strict=True), start=2):
+        assert {k: mine[k] for k in theirs} == theirs, f"db/data/measurements.csv:{line} differs from the public set"
+        assert mine["as_of"], f"db/data/measurements.csv:{line} has no as_of"
+
+
 def test_every_measurement_is_kept_with_its_source(catalog: Catalog) -> None:
-    with SPECS.with_name("measurements.csv").open(newline="") as handle:
-        source_rows = list(csv.DictReader(handle))
     stored = catalog.table("measurements")
-    assert len(stored) == len(source_rows)
+    assert len(stored) == len(_csv_rows(ROOT / "db" / "data" / "measurements.csv"))
     assert all(r["source_url"] for r in stored)
 
 
