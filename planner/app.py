@@ -14,7 +14,7 @@ from planner.catalog.store import Catalog
 from planner.catalog.userdb import UserDatabase, default_user_db_path
 from planner.errors import PlannerError
 from planner.hardware.detect import detect
-from planner.resources import calibration_path, catalog_path, catalog_source_dir, resource_path
+from planner.resources import calibration_path, catalog_path, migrations_dir, resource_path
 
 
 def _services(scratch: Path | None = None):
@@ -30,7 +30,7 @@ def _services(scratch: Path | None = None):
     return Services(
         catalog=Catalog(catalog_path()),
         calibration=load_calibration(calibration_path()),
-        userdb=UserDatabase(user_db, catalog_source_dir() / "migrations"),
+        userdb=UserDatabase(user_db, migrations_dir()),
         settings=Settings(qsettings),
         workers=WorkerPool(QThreadPool.globalInstance()),
         detect=lambda timeout_s=8.0: detect(timeout_s=timeout_s),

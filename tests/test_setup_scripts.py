@@ -61,4 +61,3 @@ def test_an_interpreter_without_qt_fails_loudly(tmp_path: Path) -> None:
     out = run_check(tmp_path, "\tlibxcb.so.1 => /usr/lib/libxcb.so.1", display=":0", python=str(bare))
     assert out.returncode == 1
     assert "cannot import PySide6" in out.stderr and "No module named 'PySide6'" in out.stderr
-

@@ -195,6 +195,11 @@ def _alias_lookup(db: sqlite_utils.Database, *tables: str) -> dict[str, str]:
 
 def build_catalog(db_dir: Path, out_path: Path) -> Path:
     """Build the catalog from `db_dir` into `out_path` (atomically replaced)."""
+    if not (db_dir / "schema.sql").is_file():
+        raise CatalogError(
+            f"no catalog sources in {db_dir} (db/schema.sql is missing): `planner catalog build` compiles "
+            "the db/ folder of a source checkout; pass --db DIR to point at one."
+        )
     schema = (db_dir / "schema.sql").read_text(encoding="utf-8")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

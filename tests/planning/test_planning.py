@@ -21,7 +21,7 @@ from planner.estimation.front import Estimator
 from planner.planning.candidates import PLATFORMS, gpu_spec
 from planner.planning.hardware_floor import ARTICLE_CLAIMS, FLOOR_MIN_TOK_S, hardware_floor
 from planner.planning.search import Planner, PlanRequest, PlanResult, pareto_frontier
-from planner.resources import catalog_source_dir
+from planner.resources import migrations_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 BOX = "rtx3060-5800x-box"
@@ -143,7 +143,7 @@ def test_a_result_spec_rebuilds_the_same_estimate_and_saves(planner: Planner, ca
     model, quant = catalog.model("qwen2.5-32b"), catalog.quant("Q4_K_M")
     again = estimate(build_from_spec(catalog, result.spec), model, quant, Workload(context=8192), planner.calibration)
     assert again.decode_tok_s == result.decode_tok_s and again.cost.hardware_usd == result.price_usd
-    database = UserDatabase(tmp_path / "user.sqlite", catalog_source_dir() / "migrations")
+    database = UserDatabase(tmp_path / "user.sqlite", migrations_dir())
     database.save_build(result.name, result.spec)
     saved = database.builds()
     database.close()
