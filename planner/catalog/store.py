@@ -185,6 +185,10 @@ class Catalog:
             (device_id, model_id, quant, n_gpus),
         )
 
+    def article_floor(self) -> list[Row]:
+        """The seed article's hardware-floor table, row by row in the article's order."""
+        return self.table("article_floor", "position")
+
     def prices(self, item_table: str, item_id: str) -> list[Row]:
         return self.rows(
             "SELECT * FROM prices WHERE item_table = ? AND item_id = ? ORDER BY price_kind, as_of",

@@ -19,7 +19,7 @@ from planner.core.workload import Workload
 from planner.errors import InputError
 from planner.estimation.front import Estimator
 from planner.planning.candidates import PLATFORMS, gpu_spec
-from planner.planning.hardware_floor import ARTICLE_CLAIMS, FLOOR_MIN_TOK_S, hardware_floor
+from planner.planning.hardware_floor import FLOOR_MIN_TOK_S, article_claims, hardware_floor
 from planner.planning.search import Planner, PlanRequest, PlanResult, pareto_frontier
 from planner.resources import migrations_dir
 
@@ -216,7 +216,7 @@ def test_unknown_names_are_input_errors(planner: Planner, kwargs: dict) -> None:
 
 def test_hardware_floor_table(planner: Planner, catalog: Catalog) -> None:
     rows = hardware_floor(planner)
-    assert {r.claim.model_class for r in rows} == {c.model_class for c in ARTICLE_CLAIMS}
+    assert {r.claim.model_class for r in rows} == {c.model_class for c in article_claims(catalog)}
     frontier = next(r for r in rows if r.claim.model_class.startswith("Frontier"))
     assert frontier.model_name is None and "no open" in frontier.verdict
     small = next(r for r in rows if r.model_name == "Llama 3 8B")
