@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from planner.catalog.store import Catalog
 from planner.catalog.user_catalog import UserCatalog
+from planner.catalog.user_layer import UserLayer
 from planner.catalog.userdb import UserDatabase
 from planner.core.calibration import Calibration
 from planner.core.cost import CostSettings
@@ -40,7 +41,7 @@ class Services:
     def load_user_catalog(self) -> None:
         """Overlay the user's custom GPUs, models and prices on the shipped catalog."""
         user = UserCatalog(self.userdb.path)
-        self.catalog.apply_user_data(user.gpus(), user.models(), self.userdb.prices())
+        self.catalog.set_user_layer(UserLayer(tuple(user.gpus()), tuple(user.models()), tuple(self.userdb.prices())))
 
     def refresh_cost_settings(self) -> None:
         self.estimator.cost_settings = self.cost_settings()
