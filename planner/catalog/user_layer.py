@@ -57,7 +57,9 @@ class UserLayer:
 class LayeredTables:
     """GPUs, CPUs and models with a `UserLayer` on top, and the name indexes over them."""
 
-    def __init__(self, shipped: Mapping[str, Mapping[str, Row]], apple_rows: Mapping[str, Row], layer: UserLayer) -> None:
+    def __init__(
+        self, shipped: Mapping[str, Mapping[str, Row]], apple_rows: Mapping[str, Row], layer: UserLayer
+    ) -> None:
         self.layer = layer
         self.gpu_rows = layer.over("gpus", shipped["gpus"])
         self.cpu_rows = layer.over("cpus", shipped["cpus"])
