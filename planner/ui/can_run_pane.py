@@ -118,7 +118,8 @@ class CanRunPane(QWidget):
     def _build_ui(self) -> None:
         self.search = QLineEdit(placeholderText="Filter models by name…", clearButtonEnabled=True)
         self.search.textChanged.connect(self._on_search_text_changed)
-        self.quant_button = QToolButton(text="Quants: popular", popupMode=QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.quant_button = QToolButton(popupMode=QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.quant_button.setText("Quants: popular")
         self.quant_button.setToolTip("Which quantizations to list")
         self.quant_button.setMenu(self._quant_menu())
         self.gpu_only = QCheckBox("Runs fully on GPU only")

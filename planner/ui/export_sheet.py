@@ -73,12 +73,15 @@ def start_export(window: MainWindow, target: Path | None = None) -> QProgressDia
 
     def failed(message: str) -> None:
         progress.reset()
-        if "cancel" in message.lower():
-            window.show_message("Export cancelled; nothing was written")
-            return
         QMessageBox.warning(window, "Export build sheet", message)
 
+    def cancelled() -> None:
+        progress.reset()
+        window.show_message("Export cancelled; nothing was written")
+
     job = export_job(sheet_request(window), target, window.services.estimator)
-    worker = window.services.workers.start(job, finished=finished, failed=failed, progressed=progressed)
+    worker = window.services.workers.start(
+        job, finished=finished, failed=failed, progressed=progressed, cancelled=cancelled
+    )
     progress.canceled.connect(worker.cancel)
     return progress

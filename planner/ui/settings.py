@@ -40,7 +40,7 @@ class Settings:
         if isinstance(default, bool):
             return value in (True, "true", "1", 1)
         if isinstance(default, bytes):
-            return bytes(value) if not isinstance(value, bytes) else value
+            return value if isinstance(value, bytes) else bytes(value)  # type: ignore[call-overload]
         try:
             return type(default)(value)
         except (TypeError, ValueError):

@@ -7,6 +7,8 @@ pane is visible.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTextBrowser, QVBoxLayout, QWidget
@@ -44,7 +46,7 @@ def telemetry_gpus(detection: Detection) -> tuple[tuple[int, ...], str]:
     return (), "; ".join(reasons) or "no probe reported a GPU"
 
 
-def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     head = "".join(f"<th align='left'>{esc(h)}&nbsp;&nbsp;</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{c}&nbsp;&nbsp;</td>" for c in row) + "</tr>" for row in rows)
     return f"<table cellspacing='3'><tr>{head}</tr>{body}</table>"

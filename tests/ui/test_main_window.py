@@ -11,6 +11,7 @@ from planner.app import default_panes
 from planner.ui.main_window import MainWindow
 from planner.ui.settings_dialog import SettingsDialog
 from planner.ui.state import PlannerState
+from planner.ui.this_pc_pane import ThisPcPane
 
 
 @pytest.fixture
@@ -32,7 +33,8 @@ def test_menus_offer_the_build_actions(window: MainWindow) -> None:
 
 
 def test_detection_starts_after_the_window_appears(window: MainWindow, services, qtbot) -> None:
-    pane = window.panes["This PC"]
+    pane = window.pane(ThisPcPane)
+    assert pane is not None
     with qtbot.waitSignal(pane.detection_finished, timeout=10_000):
         window.show()
     assert services.detection is not None
@@ -43,7 +45,7 @@ def test_this_pc_from_the_picker_becomes_the_build(window: MainWindow, state: Pl
     with qtbot.waitSignal(state.build_changed, timeout=10_000):
         window.picker.this_pc_requested.emit()
     assert state.build.name == "This PC"
-    assert window.tabs.currentWidget() is window.panes["This PC"]
+    assert window.tabs.currentWidget() is window.pane(ThisPcPane)
 
 
 def test_export_build_sheet_from_the_app(window: MainWindow, state: PlannerState, tmp_path: Path, qtbot) -> None:
