@@ -83,10 +83,6 @@ class Catalog:
             self._layered = LayeredTables(self._shipped, self.apple_rows, UserLayer())
         return self._layered
 
-    @property
-    def user_layer(self) -> UserLayer:
-        return self._tables.layer
-
     def set_user_layer(self, layer: UserLayer) -> None:
         """Show the user's custom GPUs and models and price overrides over the shipped rows.
 

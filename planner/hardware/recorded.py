@@ -26,13 +26,6 @@ def load_recording(path: Path) -> dict[str, Any]:
     return data
 
 
-def merge_recordings(*recordings: dict[str, Any]) -> dict[str, Any]:
-    """One machine holding the devices of several recordings (the first one's driver)."""
-    merged = dict(recordings[0])
-    merged["devices"] = [d for r in recordings for d in r["devices"]]
-    return merged
-
-
 class RecordedNvml:
     """An `NvmlApi` that answers from a recording."""
 
