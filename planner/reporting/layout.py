@@ -33,6 +33,8 @@ class Style:
         self.small = self._font(family, 7.0)
         self.small_bold = self._font(family, 7.0, bold=True)
         self.bold = self._font(family, 8.5, bold=True)
+        self.h1 = self._font(family, 17.0, bold=True)
+        self.h2 = self._font(family, 11.5, bold=True)
 
     @staticmethod
     def _font(family: str, size_pt: float, bold: bool = False) -> QFont:
