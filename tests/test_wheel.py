@@ -61,10 +61,14 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return env_dir
 
 
-def _planner(installed: Path, *args: str, cwd: Path) -> str:
+def _env(cwd: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANNER_")}
     env["PLANNER_USER_DATA"] = str(cwd / "userdata")
-    return _run([installed / "bin" / "planner", *args], cwd=cwd, env=env)
+    return env
+
+
+def _planner(installed: Path, *args: str, cwd: Path) -> str:
+    return _run([installed / "bin" / "planner", *args], cwd=cwd, env=_env(cwd))
 
 
 def test_the_wheel_carries_catalog_calibration_icons_and_migrations(wheel: Path) -> None:
@@ -93,3 +97,10 @@ def test_the_installed_planner_reads_its_own_resources(installed: Path, tmp_path
     resources, migrations = _run([installed / "bin" / "python", "-c", code], cwd=tmp_path, env=env).split()
     assert Path(resources).is_relative_to(installed) and Path(migrations).is_relative_to(installed)
     assert not Path(resources).is_relative_to(ROOT)
+
+
+def test_the_installed_planner_says_rebuilding_needs_a_checkout(installed: Path, tmp_path: Path) -> None:
+    args = [installed / "bin" / "planner", "catalog", "build", "--out", tmp_path / "catalog.sqlite"]
+    done = subprocess.run(args, cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert "source checkout" in done.stderr and "--db" in done.stderr
