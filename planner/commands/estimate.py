@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from planner.calibration.shipped import load_calibration
 from planner.commands.common import open_catalog, print_json
+from planner.commands.this_pc import estimate_on_this_pc
 from planner.core.estimate import Estimate
 from planner.core.hardware import BACKENDS
 from planner.errors import PlannerError
@@ -33,6 +34,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     source.add_argument("--preset", metavar="NAME", help="a preset build (see `planner catalog presets`)")
     source.add_argument("--build", metavar="FILE.json", help="a build file")
     source.add_argument("--batch", metavar="FILE.jsonl", help="JSON Lines of requests, or - for stdin")
+    source.add_argument(
+        "--this-pc",
+        action="store_true",
+        help="this machine as detected, with its measured RAM bandwidth, PCIe links and measurements",
+    )
+    p.add_argument(
+        "--unadjusted", action="store_true", help="with --this-pc: do not adjust speeds to your measurements"
+    )
     p.add_argument("--gpus", type=int, metavar="N", help="N identical GPUs (default 1)")
     p.add_argument("--split", choices=("layer", "tensor"), help="multi-GPU split (default layer)")
     p.add_argument("--backend", choices=BACKENDS, help="runtime backend (default: the device's own)")
@@ -60,6 +69,17 @@ def _run(args: argparse.Namespace) -> int:
     if args.batch:
         return _run_batch(estimator, args.batch)
     request = {k: getattr(args, k) for k in FLAG_KEYS if getattr(args, k) is not None}
+    if args.this_pc:
+        mine = estimate_on_this_pc(estimator, request, adjust=not args.unadjusted)
+        if args.json:
+            print_json(mine.to_dict())
+        else:
+            _print_human(mine.estimate)
+            print(f"  this PC:    {mine.correction.describe()}")
+            if mine.adjusted:
+                print(f"  unadjusted: generation {_fmt(mine.unadjusted.decode_tok_s)} tok/s, "
+                      f"prompt {_fmt(mine.unadjusted.prefill_tok_s)} tok/s (--unadjusted to show them)")  # fmt: skip
+        return 0
     result = estimator.estimate(request)
     if args.json:
         print_json(result.to_dict())
