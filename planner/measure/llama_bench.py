@@ -175,6 +175,9 @@ def run_llama_bench(
         _kill(proc)
         for reader in readers:
             reader.join(timeout=5)
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
     if proc.returncode != 0:
         tail = "".join(err[-5:]).strip() or "no message"
         raise MeasurementError(f"llama-bench failed (exit code {proc.returncode}): {tail}")
@@ -215,7 +218,8 @@ def to_measurements(results: list[dict[str, Any]], catalog: ModelCatalog) -> lis
         backend = backend_of(r)
         gpus = [g.strip() for g in str(r.get("gpu_info") or "").split(",") if g.strip()]
         n_prompt, n_gen, n_depth = int(r.get("n_prompt") or 0), int(r.get("n_gen") or 0), int(r.get("n_depth") or 0)
-        build = f"{r.get('build_commit', '')} ({r.get('build_number', '')})".strip(" ()")
+        commit, number = r.get("build_commit") or "", r.get("build_number")
+        build = f"{commit} ({number})" if commit and number else str(commit)
         rows.append(
             PcMeasurement(
                 tool="llama-bench",
