@@ -17,6 +17,7 @@ from planner.measure.store import MeasurementStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
+
 class Replay(ThreadingHTTPServer):
     """Answers GET/POST paths from `routes` ({path: JSON}); records each request body."""
 

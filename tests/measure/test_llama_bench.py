@@ -53,7 +53,8 @@ def test_a_run_through_the_fake_binary(catalog: Catalog, gguf: Path, tmp_path: P
     args_file = tmp_path / "args.json"
     monkeypatch.setenv("FAKE_BENCH_ARGS", str(args_file))
     progress: list[tuple[int, str]] = []
-    rows = measure_llama_bench(gguf, catalog, binary=FAKES / "llama-bench", progress=lambda p, t: progress.append((p, t)))
+    binary = FAKES / "llama-bench"
+    rows = measure_llama_bench(gguf, catalog, binary=binary, progress=lambda p, t: progress.append((p, t)))
     assert [r.test for r in rows] == ["pp512", "tg128"]
     args = json.loads(args_file.read_text())
     assert args[args.index("-m") + 1] == str(gguf) and "--progress" in args
@@ -72,7 +73,7 @@ def test_cancel_kills_the_run(catalog: Catalog, gguf: Path) -> None:
 
 
 def test_a_failed_run_says_what_llama_bench_said(catalog: Catalog, gguf: Path) -> None:
-    with pytest.raises(MeasurementError, match="(?s)exit code 1.*failed to load model"):
+    with pytest.raises(MeasurementError, match=r"(?s)exit code 1.*failed to load model"):
         measure_llama_bench(gguf, catalog, binary=FAKES / "llama-bench-fails")
 
 

@@ -54,7 +54,7 @@ def test_a_model_ollama_lacks_is_named_with_the_ones_it_has(replay: Any, catalog
 
 
 def test_ollama_not_running_is_a_clear_error(catalog: Catalog) -> None:
-    with pytest.raises(MeasurementError, match="Ollama is not answering.*Is it running"):
+    with pytest.raises(MeasurementError, match=r"Ollama is not answering.*Is it running"):
         measure_ollama("llama3", catalog, closed_port())
 
 
