@@ -24,6 +24,7 @@ from planner.errors import PlannerError
 from planner.estimation.front import Estimator
 from planner.measure.correction import Correction, fit_correction
 from planner.measure.ram import RamBandwidth
+from planner.measure.records import THIS_PC as THIS_PC_ORIGIN
 from planner.measure.records import PcMeasurement
 
 KV_TYPES = ("f16", "q8_0", "q4_0")
@@ -120,11 +121,17 @@ def estimated_for(estimator: Estimator, build: Build, m: PcMeasurement, base: Wo
 def correction_for(estimator: Estimator, build: Build, measurements: Iterable[PcMeasurement]) -> Correction:
     base = Workload()
     pairs = []
-    for m in measurements:
+    for m in (m for m in measurements if m.origin == THIS_PC_ORIGIN):
         estimated = estimated_for(estimator, build, m, base)
         if estimated:
             pairs.append((m.generation, m.tokens_per_s, estimated))
     return fit_correction(pairs)
+
+
+def fit_this_pc_correction(estimator: Estimator, build: Build, facts: PcFacts) -> Correction:
+    """The correction for `build` from this PC's runs, estimated with its measured RAM and PCIe."""
+    tuned = replace(estimator, calibration=tuned_calibration(estimator.calibration, build, facts))
+    return correction_for(tuned, build, facts.measurements)
 
 
 def _scaled(pair: tuple[float, float] | None, factor: float) -> tuple[float, float] | None:
@@ -154,11 +161,14 @@ def estimate_this_pc(
     workload: Workload,
     facts: PcFacts,
     adjust: bool = True,
+    correction: Correction | None = None,
 ) -> ThisPcEstimate:
     """This PC's estimate: measured RAM and PCIe, its own measurements, and the correction."""
     tuned = replace(estimator, calibration=tuned_calibration(estimator.calibration, build, facts))
     plain = tuned.estimate_build(build, model, quant, workload)
-    mine: Sequence[PcMeasurement] = [m for m in facts.measurements if m.model_id == plain.model.id]
+    mine: Sequence[PcMeasurement] = [
+        m for m in facts.measurements if m.model_id == plain.model.id and m.origin == THIS_PC_ORIGIN
+    ]
     same_quant = [m for m in mine if m.quant == plain.quant.name]
     notes = []
     if facts.ram is not None:
@@ -168,7 +178,8 @@ def estimate_this_pc(
         measured=(*[measured_entry(m) for m in same_quant], *plain.measured),
         assumptions=(*plain.assumptions, *notes),
     )
-    correction = correction_for(tuned, build, facts.measurements)
+    if correction is None:
+        correction = fit_this_pc_correction(estimator, build, facts)
     if not adjust or not correction.active:
         return ThisPcEstimate(plain, plain, correction)
     return ThisPcEstimate(apply_correction(plain, correction), plain, correction)

@@ -1,0 +1,292 @@
+"""Measure this PC from the This PC pane: RAM bandwidth, llama-bench, Ollama, llama-server;
+the results next to the planner's estimates (table and chart); CSV export and import.
+
+Every run is a worker job (planner.measure takes progress and cancel callables); a run's
+results are stored in one transaction when it finishes, so a cancelled run leaves nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.core.hardware import Build
+from planner.core.workload import Workload
+from planner.errors import PlannerError
+from planner.measure.llama_bench import BenchSettings, measure_llama_bench
+from planner.measure.ram import measure_ram_bandwidth, theoretical_gbs
+from planner.measure.records import PcMeasurement
+from planner.measure.servers import OLLAMA_URL, measure_ollama, measure_server
+from planner.measure.share import from_csv, read_csv_file, to_csv
+from planner.measure.this_pc import estimated_for, tuned_calibration
+from planner.reporting.atomic import write_atomically
+from planner.ui.measured_chart import MeasuredChart
+from planner.ui.measured_model import SORT_ROLE, MeasuredRow, MeasuredTableModel
+from planner.ui.services import Services
+from planner.ui.state import PlannerState
+from planner.ui.workers import Worker
+
+Job = Callable[[Callable[[int, str], None], Callable[[], bool]], Any]
+
+
+class MeasurePanel(QWidget):
+    """Signals: `measurement_started(str)` (what runs), `measurement_finished(object)` (the stored
+    result: a RamBandwidth or a list of PcMeasurement), `measurement_failed(str)`."""
+
+    measurement_started = Signal(str)
+    measurement_finished = Signal(object)
+    measurement_failed = Signal(str)
+
+    def __init__(self, state: PlannerState, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.services = services
+        self.build: Build | None = None  # This PC's build, once detected
+        self.memory_channels: int | None = None
+        self.memory_mts: int | None = None
+        self.worker: Worker | None = None
+        self._store_result: Callable[[Any], Any] = lambda result: result
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout()
+        for key, text, slot in (
+            ("ram", "Measure RAM bandwidth", self._on_ram_clicked),
+            ("bench", "Run llama-bench…", self._on_bench_clicked),
+            ("ollama", "Measure Ollama…", self._on_ollama_clicked),
+            ("server", "Measure llama-server…", self._on_server_clicked),
+            ("export", "Export CSV…", self._on_export_clicked),
+            ("import", "Import CSV…", self._on_import_clicked),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            self.buttons[key] = button
+            row.addWidget(button)
+        row.addStretch(1)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        self.model = MeasuredTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.chart = MeasuredChart(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.chart)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addLayout(progress_row)
+        layout.addWidget(self.status)
+        layout.addWidget(splitter, 1)
+        state.measurements_changed.connect(self._on_state_measurements_changed)
+        self.refresh()
+
+    # ---- what is shown ---------------------------------------------------------------
+    def set_this_pc(self, build: Build, channels: int | None, mts: int | None) -> None:
+        self.build, self.memory_channels, self.memory_mts = build, channels, mts
+        self.refresh()
+
+    def rows(self) -> list[MeasuredRow]:
+        facts = self.services.pc_facts()
+        if self.build is None:
+            return [MeasuredRow(m, None) for m in facts.measurements]
+        estimator = self.services.estimator
+        tuned = replace(estimator, calibration=tuned_calibration(estimator.calibration, self.build, facts))
+        return [MeasuredRow(m, estimated_for(tuned, self.build, m, Workload())) for m in facts.measurements]
+
+    def refresh(self) -> None:
+        rows = self.rows()
+        self.model.reset_rows(rows)
+        self.table.resizeColumnsToContents()
+        self.chart.set_rows(rows)
+        self.buttons["export"].setEnabled(any(r.measurement.origin == "this PC" for r in rows))
+
+    # ---- running a measurement -------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.worker is not None
+
+    def _start(self, what: str, job: Job, store: Callable[[Any], Any]) -> None:
+        if self.worker is not None:
+            return
+        self._store_result = store
+        for button in self.buttons.values():
+            button.setEnabled(False)
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.cancel_button.setEnabled(True)
+        self.status.setText(f"{what}…")
+        self.worker = self.services.workers.start(
+            job, finished=self._on_worker_finished, failed=self._on_worker_failed, progressed=self._on_worker_progressed
+        )
+        self.measurement_started.emit(what)
+
+    def _done(self, text: str) -> None:
+        self.worker = None
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        for button in self.buttons.values():
+            button.setEnabled(True)
+        self.status.setText(text)
+
+    def start_ram(self, seconds: float = 3.0, buffer_bytes: int | None = None) -> None:
+        theory = theoretical_gbs(self.memory_channels, self.memory_mts)
+        if theory is None and self.build is not None:
+            theory = self.build.ram_bandwidth_gbs
+        self._start(
+            "Measuring RAM bandwidth",
+            lambda progress, cancelled: measure_ram_bandwidth(
+                seconds, buffer_bytes=buffer_bytes, theoretical=theory, progress=progress, cancelled=cancelled
+            ),
+            self._store_ram,
+        )
+
+    def start_llama_bench(self, model: Path, binary: Path | None = None, timeout_s: float = 900.0) -> None:
+        workload = self.state.workload
+        settings = BenchSettings(prompt=workload.prompt, depths=(0, workload.depth) if workload.depth else (0,),
+                                 cache_type_k=workload.kv_cache, cache_type_v=workload.kv_cache)  # fmt: skip
+        folder = str(self.services.settings.get("llama_bench_folder")) or None
+        catalog = self.services.catalog
+        self._start(
+            f"Running llama-bench on {model.name}",
+            lambda progress, cancelled: measure_llama_bench(
+                model, catalog, settings, binary, Path(folder) if folder else None, timeout_s, progress, cancelled
+            ),
+            self._store_run,
+        )
+
+    def start_ollama(self, url: str, name: str) -> None:
+        catalog = self.services.catalog
+        self._start(
+            f"Measuring {name} through Ollama",
+            lambda progress, cancelled: measure_ollama(name, catalog, url, progress=progress, cancelled=cancelled),
+            self._store_run,
+        )
+
+    def start_server(self, url: str) -> None:
+        catalog = self.services.catalog
+        self._start(
+            "Measuring through llama-server",
+            lambda progress, cancelled: measure_server(url, catalog, progress=progress, cancelled=cancelled),
+            self._store_run,
+        )
+
+    def _store_ram(self, result: Any) -> str:
+        self.services.measurements.add_ram(result)
+        share = f" ({result.share:.0%} of {result.theoretical_gbs:g} GB/s theoretical)" if result.share else ""
+        return f"RAM bandwidth {result.gbs:.1f} GB/s with {result.threads} threads{share}."
+
+    def _store_run(self, rows: list[PcMeasurement]) -> str:
+        stored = self.services.measurements.add_run(rows)
+        unresolved = [m.model_label for m in stored if not m.model_id]
+        text = f"Stored {len(stored)} measurement{'s' if len(stored) != 1 else ''}."
+        if unresolved:
+            text += f" {unresolved[0]} is not in the catalog, so it has no estimate to compare with."
+        return text
+
+    # ---- import / export ---------------------------------------------------------------
+    def export_csv(self, target: Path) -> None:
+        mine = self.services.measurements.measurements()
+        write_atomically(target, to_csv(mine).encode("utf-8"))
+        self.status.setText(f"Wrote {len(mine)} measurements to {target}.")
+
+    def import_csv(self, source: Path) -> None:
+        rows = from_csv(read_csv_file(source), self.services.catalog)
+        self.services.measurements.add_run(rows)
+        self.status.setText(f"Imported {len(rows)} community measurements from {source.name}.")
+        self.state.refresh_measurements()
+
+    # ---- slots ---------------------------------------------------------------------------
+    def _on_worker_progressed(self, percent: int, text: str) -> None:
+        self.progress.setValue(percent)
+        self.progress.setFormat(f"%p%  {text}")
+
+    def _on_worker_finished(self, result: Any) -> None:
+        try:
+            text = str(self._store_result(result))
+        except PlannerError as exc:
+            self._done(f"Could not store the result: {exc}")
+            self.measurement_failed.emit(str(exc))
+            return
+        self._done(text)
+        self.state.refresh_measurements()
+        self.measurement_finished.emit(result)
+
+    def _on_worker_failed(self, message: str) -> None:
+        self._done(message)
+        self.measurement_failed.emit(message)
+
+    def _on_cancel_clicked(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.cancel_button.setEnabled(False)
+            self.status.setText("Cancelling…")
+
+    def _on_ram_clicked(self) -> None:
+        self.start_ram()
+
+    def _on_bench_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Benchmark which model?", "", "GGUF models (*.gguf)")
+        if path:
+            self.start_llama_bench(Path(path))
+
+    def _on_ollama_clicked(self) -> None:
+        name, ok = QInputDialog.getText(self, "Measure through Ollama", f"Ollama model at {OLLAMA_URL}:")
+        if ok and name.strip():
+            self.start_ollama(OLLAMA_URL, name.strip())
+
+    def _on_server_clicked(self) -> None:
+        url, ok = QInputDialog.getText(self, "Measure through llama-server", "llama-server URL:",
+                                       text="http://127.0.0.1:8080")  # fmt: skip
+        if ok and url.strip():
+            self.start_server(url.strip())
+
+    def _on_export_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export this PC's measurements", "measurements.csv", "CSV (*.csv)")
+        if path:
+            try:
+                self.export_csv(Path(path))
+            except PlannerError as exc:
+                self.status.setText(str(exc))
+
+    def _on_import_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import measurements", "", "CSV (*.csv)")
+        if path:
+            try:
+                self.import_csv(Path(path))
+            except PlannerError as exc:
+                self.status.setText(str(exc))
+
+    def _on_state_measurements_changed(self) -> None:
+        self.refresh()
+
+
+__all__ = ["SORT_ROLE", "MeasurePanel"]
