@@ -61,6 +61,8 @@ class MeasurePanel(QWidget):
         self.memory_channels: int | None = None
         self.memory_mts: int | None = None
         self.worker: Worker | None = None
+        self.ram_seconds = 3.0
+        self.ram_buffer_bytes: int | None = None  # default: 16 last-level caches, 256 MiB to 2 GiB
         self._store_result: Callable[[Any], Any] = lambda result: result
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
@@ -157,7 +159,9 @@ class MeasurePanel(QWidget):
             button.setEnabled(True)
         self.status.setText(text)
 
-    def start_ram(self, seconds: float = 3.0, buffer_bytes: int | None = None) -> None:
+    def start_ram(self, seconds: float | None = None, buffer_bytes: int | None = None) -> None:
+        seconds = seconds or self.ram_seconds
+        buffer_bytes = buffer_bytes or self.ram_buffer_bytes
         theory = theoretical_gbs(self.memory_channels, self.memory_mts)
         if theory is None and self.build is not None:
             theory = self.build.ram_bandwidth_gbs
