@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 from itertools import product
 
 from planner import __version__
@@ -16,6 +17,8 @@ from planner.core.quant import QuantType
 from planner.core.units import GIB
 from planner.errors import InputError
 from planner.estimation.front import Estimator
+from planner.measure.records import THIS_PC, PcMeasurement
+from planner.measure.this_pc import measured_entry
 from planner.reporting import bill, chart_data
 from planner.reporting.detected import detected_section
 from planner.reporting.estimates import applies, estimate_on
@@ -50,6 +53,7 @@ def gather(request: SheetRequest, estimator: Estimator, steps: Steps | None = No
     models = _models(estimator, build, request, quants[0], contexts[0])
     parts = bill.part_rows(build, sources)
     results, notes = _table_estimates(estimator, build, models, quants, contexts, steps.span(5, 60))
+    results = [with_pc_measurements(r, request.pc_measurements) for r in results]
     steps.report(60, "drawing up charts")
     reference = results[0] if results else None
     charts = Charts(
@@ -157,15 +161,25 @@ def _fit_row(result: Estimate, sources: SourceIndex) -> FitRow:
     )
 
 
+def with_pc_measurements(result: Estimate, measurements: tuple[PcMeasurement, ...]) -> Estimate:
+    """The estimate with this PC's own runs of its model and quant listed first."""
+    mine = [
+        measured_entry(m) for m in measurements
+        if m.model_id == result.model.id and m.quant == result.quant.name and m.origin == THIS_PC
+    ]  # fmt: skip
+    return replace(result, measured=(*mine, *result.measured)) if mine else result
+
+
 def _measured(result: Estimate, sources: SourceIndex) -> tuple[Measured, ...]:
-    """The public figures closest to the estimate's own conditions: shortest tgN, ppN nearest the prompt."""
-    best: dict[str, tuple[int, dict]] = {}
+    """The figures closest to the estimate's own conditions: this PC's own runs first, then the
+    shortest tgN and the ppN nearest the prompt."""
+    best: dict[str, tuple[tuple[int, int], dict]] = {}
     for m in result.measured:
         found = TEST_NAME.match(str(m["test"]))
         if not found:
             continue
         kind, n = found.group(1), int(found.group(2))
-        distance = n if kind == "tg" else abs(n - result.workload.prompt)
+        distance = (0 if m.get("source") == THIS_PC else 1, n if kind == "tg" else abs(n - result.workload.prompt))
         if kind not in best or distance < best[kind][0]:
             best[kind] = (distance, m)
     return tuple(

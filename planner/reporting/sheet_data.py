@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from planner.core.hardware import Build
 from planner.hardware.detect import Detection
 from planner.hardware.match import ThisPc
+from planner.measure.records import PcMeasurement
 
 PAGE_SIZES = ("A4", "Letter")
 DEFAULT_QUANTS = ("Q4_K_M", "Q8_0")
@@ -45,6 +46,7 @@ class SheetRequest:
     detected: DetectedPc | None = None
     date: datetime.date | None = None
     model_count: int = DEFAULT_MODEL_COUNT
+    pc_measurements: tuple[PcMeasurement, ...] = ()  # measured on this PC: listed beside the estimates
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from planner.hardware.match import THIS_PC, this_pc
+from planner.measure.records import PcMeasurement
 from planner.reporting.export import ExportResult, export_job
 from planner.reporting.sheet_data import DEFAULT_CONTEXTS, DEFAULT_QUANTS, DetectedPc, SheetRequest
 
@@ -29,11 +30,13 @@ def sheet_request(window: MainWindow) -> SheetRequest:
     quants = tuple(dict.fromkeys((state.quant, *DEFAULT_QUANTS)))
     contexts = tuple(sorted({state.workload.context, *DEFAULT_CONTEXTS}))
     detected = None
+    mine: tuple[PcMeasurement, ...] = ()
     if state.build.name == THIS_PC and services.detection is not None:
         detected = DetectedPc(services.detection, this_pc(services.detection, services.catalog))
+        mine = services.pc_facts().measurements
     return SheetRequest(
         build=state.build, origin=str(state.spec.get("name", "")), quants=quants, contexts=contexts,
-        page_size=default_page_size(), detected=detected,
+        page_size=default_page_size(), detected=detected, pc_measurements=mine,
     )  # fmt: skip
 
 
