@@ -63,7 +63,8 @@ class PcMeasurement:
             "ngl": s.get("n_gpu_layers"), "fa": s.get("flash_attn"), "ctk": s.get("type_k"),
             "ctv": s.get("type_v"), "n-cpu-moe": s.get("n_cpu_moe"), "t": s.get("n_threads"),
         }  # fmt: skip
-        return " ".join(f"-{k} {v}" for k, v in flags.items() if v not in (None, ""))
+        shown = {k: int(v) if isinstance(v, bool) else v for k, v in flags.items() if v not in (None, "")}
+        return " ".join(f"-{k} {v}" for k, v in shown.items())
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -85,6 +85,7 @@ class MeasurePanel(QWidget):
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         self.status = QLabel("")
+        self.status.setVisible(False)
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         progress_row = QHBoxLayout()
@@ -145,11 +146,15 @@ class MeasurePanel(QWidget):
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
         self.cancel_button.setEnabled(True)
-        self.status.setText(f"{what}…")
+        self._set_status(f"{what}…")
         self.worker = self.services.workers.start(
             job, finished=self._on_worker_finished, failed=self._on_worker_failed, progressed=self._on_worker_progressed
         )
         self.measurement_started.emit(what)
+
+    def _set_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     def _done(self, text: str) -> None:
         self.worker = None
@@ -157,7 +162,7 @@ class MeasurePanel(QWidget):
         self.cancel_button.setVisible(False)
         for button in self.buttons.values():
             button.setEnabled(True)
-        self.status.setText(text)
+        self._set_status(text)
 
     def start_ram(self, seconds: float | None = None, buffer_bytes: int | None = None) -> None:
         seconds = seconds or self.ram_seconds
@@ -220,12 +225,12 @@ class MeasurePanel(QWidget):
     def export_csv(self, target: Path) -> None:
         mine = self.services.measurements.measurements()
         write_atomically(target, to_csv(mine).encode("utf-8"))
-        self.status.setText(f"Wrote {len(mine)} measurements to {target}.")
+        self._set_status(f"Wrote {len(mine)} measurements to {target}.")
 
     def import_csv(self, source: Path) -> None:
         rows = from_csv(read_csv_file(source), self.services.catalog)
         self.services.measurements.add_run(rows)
-        self.status.setText(f"Imported {len(rows)} community measurements from {source.name}.")
+        self._set_status(f"Imported {len(rows)} community measurements from {source.name}.")
         self.state.refresh_measurements()
 
     # ---- slots ---------------------------------------------------------------------------
@@ -252,7 +257,7 @@ class MeasurePanel(QWidget):
         if self.worker is not None:
             self.worker.cancel()
             self.cancel_button.setEnabled(False)
-            self.status.setText("Cancelling…")
+            self._set_status("Cancelling…")
 
     def _on_ram_clicked(self) -> None:
         self.start_ram()
@@ -279,7 +284,7 @@ class MeasurePanel(QWidget):
             try:
                 self.export_csv(Path(path))
             except PlannerError as exc:
-                self.status.setText(str(exc))
+                self._set_status(str(exc))
 
     def _on_import_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import measurements", "", "CSV (*.csv)")
@@ -287,7 +292,7 @@ class MeasurePanel(QWidget):
             try:
                 self.import_csv(Path(path))
             except PlannerError as exc:
-                self.status.setText(str(exc))
+                self._set_status(str(exc))
 
     def _on_state_measurements_changed(self) -> None:
         self.refresh()

@@ -26,6 +26,11 @@ class MeasuredRow:
         return self.measurement.tokens_per_s / e if e else None
 
 
+def settings_text(m: PcMeasurement) -> str:
+    build = f"build {m.llama_build}" if m.llama_build else ""
+    return "  ".join(x for x in (m.settings_text(), build) if x)
+
+
 class MeasuredTableModel(RowsTableModel[MeasuredRow]):
     HEADERS = ("Model", "Quant", "Test", "Measured", "Estimated", "Measured / est.", "Tool", "Date", "Settings")
     HEADER_TIPS = (
@@ -52,7 +57,7 @@ class MeasuredTableModel(RowsTableModel[MeasuredRow]):
                 COL_RATIO: "—" if row.ratio is None else f"{row.ratio:.2f}",
                 COL_TOOL: m.tool if m.origin == "this PC" else f"{m.tool} (community)",
                 COL_DATE: m.measured_at[:16].replace("T", " "),
-                COL_SETTINGS: " ".join(x for x in (m.settings_text(), m.llama_build) if x),
+                COL_SETTINGS: settings_text(m),
             }[col]
         if role == SORT_ROLE:
             if col == COL_MEASURED:
