@@ -32,7 +32,7 @@ from planner.errors import PlannerError
 from planner.measure.llama_bench import BenchSettings, measure_llama_bench
 from planner.measure.ram import measure_ram_bandwidth, theoretical_gbs
 from planner.measure.records import PcMeasurement
-from planner.measure.servers import OLLAMA_URL, measure_ollama, measure_server
+from planner.measure.servers import OLLAMA_URL, measure_ollama, measure_server, ollama_models
 from planner.measure.share import from_csv, read_csv_file, to_csv
 from planner.measure.this_pc import estimated_for, tuned_calibration
 from planner.reporting.atomic import write_atomically
@@ -47,11 +47,13 @@ Job = Callable[[Callable[[int, str], None], Callable[[], bool]], Any]
 
 class MeasurePanel(QWidget):
     """Signals: `measurement_started(str)` (what runs), `measurement_finished(object)` (the stored
-    result: a RamBandwidth or a list of PcMeasurement), `measurement_failed(str)`."""
+    result: a RamBandwidth or a list of PcMeasurement), `measurement_failed(str)`,
+    `ollama_models_listed(list)` (Ollama's model names, before the user picks one)."""
 
     measurement_started = Signal(str)
     measurement_finished = Signal(object)
     measurement_failed = Signal(str)
+    ollama_models_listed = Signal(list)
 
     def __init__(self, state: PlannerState, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +64,7 @@ class MeasurePanel(QWidget):
         self.memory_mts: int | None = None
         self.worker: Worker | None = None
         self.ram_seconds = 3.0
+        self.ask_user = True  # tests turn the model-picking dialog off
         self.ram_buffer_bytes: int | None = None  # default: 16 last-level caches, 256 MiB to 2 GiB
         self._store_result: Callable[[Any], Any] = lambda result: result
         self.buttons: dict[str, QPushButton] = {}
@@ -267,10 +270,28 @@ class MeasurePanel(QWidget):
         if path:
             self.start_llama_bench(Path(path))
 
+    def list_ollama_models(self, url: str = OLLAMA_URL) -> None:
+        """Ask Ollama for its models on a worker; `ollama_models_listed` follows (or a status message)."""
+        self._set_status(f"Asking Ollama at {url} for its models…")
+        self.services.workers.start(
+            lambda _progress, _cancelled: [str(m["name"]) for m in ollama_models(url)],
+            finished=lambda names: self._on_ollama_listed(url, names),
+            failed=self._set_status,
+        )
+
+    def _on_ollama_listed(self, url: str, names: list[str]) -> None:
+        self.ollama_models_listed.emit(names)
+        if not names:
+            self._set_status("Ollama has no models yet: pull one with `ollama pull NAME`.")
+            return
+        self._set_status("")
+        if self.ask_user:
+            name, ok = QInputDialog.getItem(self, "Measure through Ollama", "Model:", names, 0, False)
+            if ok and name:
+                self.start_ollama(url, name)
+
     def _on_ollama_clicked(self) -> None:
-        name, ok = QInputDialog.getText(self, "Measure through Ollama", f"Ollama model at {OLLAMA_URL}:")
-        if ok and name.strip():
-            self.start_ollama(OLLAMA_URL, name.strip())
+        self.list_ollama_models()
 
     def _on_server_clicked(self) -> None:
         url, ok = QInputDialog.getText(self, "Measure through llama-server", "llama-server URL:",

@@ -3,6 +3,8 @@ PCIe warnings, measured next to estimated (table, chart, Estimate, What-can-it-r
 
 from __future__ import annotations
 
+import json
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -180,3 +182,29 @@ def gguf_file(tmp_path: Path) -> Path:
     path = tmp_path / "Qwen2.5-7B-Instruct-Q4_K_M.gguf"
     path.write_bytes(b"GGUF")
     return path
+
+
+def test_ollama_lists_its_models_then_measures_the_chosen_one(qtbot, pane, replay, services: Services) -> None:
+    data = TESTS / "data" / "measure"
+    server = replay({
+        "/api/tags": json.loads((data / "ollama_tags.json").read_text()),
+        "/api/generate": json.loads((data / "ollama_generate.json").read_text()),
+    })  # fmt: skip
+    widget = pane()
+    widget.measure.ask_user = False
+    with qtbot.waitSignal(widget.measure.ollama_models_listed, timeout=10_000) as listed:
+        widget.measure.list_ollama_models(server.url)
+    assert listed.args[0] == ["codellama:13b", "llama3:latest"]
+    with qtbot.waitSignal(widget.measure.measurement_finished, timeout=10_000):
+        widget.measure.start_ollama(server.url, "llama3:latest")
+    assert {m.test for m in services.measurements.measurements()} == {"pp26", "tg290"}
+    assert widget.measure.model.rowCount() == 2
+
+
+def test_ollama_not_running_is_said_in_the_pane(qtbot, pane) -> None:
+    widget = pane()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    widget.measure.list_ollama_models(closed)
+    qtbot.waitUntil(lambda: "Ollama is not answering" in widget.measure.status.text(), timeout=10_000)
