@@ -15,7 +15,13 @@ from planner.hardware.memory import MemoryProbe
 from planner.hardware.probe import subprocess_runner
 from planner.measure.common import MeasurementError
 from planner.measure.context import open_store
-from planner.measure.llama_bench import DEFAULT_TIMEOUT_S, BenchSettings, measure_llama_bench
+from planner.measure.llama_bench import (
+    DEFAULT_TIMEOUT_S,
+    BenchSettings,
+    find_gguf_files,
+    measure_llama_bench,
+    model_folders,
+)
 from planner.measure.ram import measure_ram_bandwidth, theoretical_gbs
 from planner.measure.records import COMMUNITY, PcMeasurement
 from planner.measure.servers import OLLAMA_URL, measure_ollama, measure_server
@@ -41,7 +47,7 @@ def register(subparsers: Any) -> None:
     ram.add_argument("--threads", type=int, metavar="N", help="threads (default: physical cores)")
     ram.set_defaults(handler=_ram)
     bench = sub.add_parser("llama-bench", help="run llama.cpp's llama-bench on a GGUF file")
-    bench.add_argument("--model", required=True, type=Path, metavar="FILE.gguf")
+    bench.add_argument("--model", type=Path, metavar="FILE.gguf", help="the model (without it: list the ones found)")
     bench.add_argument("--binary", type=Path, metavar="PATH", help="the llama-bench to run (default: search)")
     bench.add_argument("--prompt", "-p", type=int, default=512, metavar="N", help="prompt tokens (default 512)")
     bench.add_argument("--gen", "-n", type=int, default=128, metavar="N", help="generated tokens (default 128)")
@@ -124,6 +130,13 @@ def _store_and_print(rows: list[PcMeasurement], as_json: bool) -> int:
 
 
 def _llama_bench(args: argparse.Namespace) -> int:
+    if args.model is None:
+        found = find_gguf_files()
+        if not found:
+            where = ", ".join(str(f) for f in model_folders()[:3])
+            raise InputError(f"give the model with --model FILE.gguf (no GGUF files found in {where}, ...)")
+        listing = "\n  ".join(str(p) for p in found[:20])
+        raise InputError(f"give the model with --model FILE.gguf; found on this PC:\n  {listing}")
     settings = BenchSettings(
         prompt=args.prompt, gen=args.gen, depths=args.depths, gpu_layers=args.ngl, n_cpu_moe=args.n_cpu_moe,
         flash_attn=None if args.flash_attn is None else args.flash_attn == "on",

@@ -76,6 +76,28 @@ def search_folders(user_folder: Path | None = None) -> list[Path]:
     return folders
 
 
+def model_folders() -> list[Path]:
+    """Where GGUF files usually are: LM Studio's, llama.cpp's and Ollama-free download caches."""
+    home = Path.home()
+    return [
+        home / ".lmstudio" / "models", home / ".cache" / "lm-studio" / "models", home / ".cache" / "llama.cpp",
+        home / ".cache" / "huggingface" / "hub", home / "models", home / "llama.cpp" / "models",
+    ]  # fmt: skip
+
+
+def find_gguf_files(folders: list[Path] | None = None, limit: int = 50) -> list[Path]:
+    """GGUF models already on this PC (the first part of split files only), largest first."""
+    found: list[Path] = []
+    for folder in folders if folders is not None else model_folders():
+        if folder.is_dir():
+            found += [
+                p for p in folder.rglob("*.gguf")
+                if p.is_file() and not re.search(r"-0000[2-9]-of-|mmproj", p.name)
+            ]  # fmt: skip
+    found.sort(key=lambda p: p.stat().st_size, reverse=True)
+    return found[:limit]
+
+
 def find_llama_bench(binary: Path | None = None, user_folder: Path | None = None) -> Path:
     """The llama-bench to run; `MeasurementError` with where it looked when there is none."""
     if binary is not None:

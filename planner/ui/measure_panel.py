@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from planner.core.hardware import Build
 from planner.core.workload import Workload
 from planner.errors import PlannerError
-from planner.measure.llama_bench import BenchSettings, measure_llama_bench
+from planner.measure.llama_bench import BenchSettings, measure_llama_bench, model_folders
 from planner.measure.ram import measure_ram_bandwidth, theoretical_gbs
 from planner.measure.records import PcMeasurement
 from planner.measure.servers import OLLAMA_URL, measure_ollama, measure_server, ollama_models
@@ -266,7 +266,8 @@ class MeasurePanel(QWidget):
         self.start_ram()
 
     def _on_bench_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Benchmark which model?", "", "GGUF models (*.gguf)")
+        start = next((str(f) for f in model_folders() if f.is_dir()), "")
+        path, _ = QFileDialog.getOpenFileName(self, "Benchmark which model?", start, "GGUF models (*.gguf)")
         if path:
             self.start_llama_bench(Path(path))
 

@@ -105,3 +105,14 @@ def test_estimate_this_pc_lists_this_pcs_measurements(capsys: pytest.CaptureFixt
 def test_estimate_this_pc_refuses_other_build_flags(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["estimate", "--this-pc", "--gpu", "RTX 3090", "--model", "qwen2.5-7b", "--quant", "Q4_K_M"]) == 2
     assert "drop --gpu" in capsys.readouterr().err
+
+
+def test_llama_bench_without_a_model_lists_the_ggufs_found(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "Llama-3.1-8B-Instruct-Q4_K_M.gguf").write_bytes(b"GGUF")
+    assert main(["measure", "llama-bench", "--binary", str(FAKES / "llama-bench")]) == 2
+    err = capsys.readouterr().err
+    assert "give the model with --model" in err and "Llama-3.1-8B-Instruct-Q4_K_M.gguf" in err

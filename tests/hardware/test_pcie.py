@@ -61,3 +61,13 @@ def test_no_gpu_is_absent_with_a_reason(tmp_path: Path) -> None:
     result = PcieProbe(None, "Linux", tmp_path).run()
     assert result.status == ABSENT
     assert "no PCIe GPU link" in result.reason
+
+
+def test_detect_prints_the_link_and_its_warning() -> None:
+    from planner.commands.detect import render
+    from planner.hardware.detect import Detection
+
+    api = _nvml(curr_pcie_link_generation=4, curr_pcie_link_width=8, gpu_max_pcie_link_generation=4)
+    text = render(Detection((PcieProbe(lambda: api, "Windows").run(),)), None)
+    assert "PCIe: NVIDIA GeForce RTX 3060: PCIe 4.0 x8 now, up to PCIe 4.0 x16 (15.8 GB/s)" in text
+    assert "warning: NVIDIA GeForce RTX 3060 runs at x8 of x16 lanes" in text

@@ -13,6 +13,7 @@ from planner.measure.common import MeasurementCancelled, MeasurementError
 from planner.measure.llama_bench import (
     BenchSettings,
     bench_command,
+    find_gguf_files,
     find_llama_bench,
     measure_llama_bench,
     parse_bench_json,
@@ -104,3 +105,14 @@ def test_a_binary_that_is_not_executable_is_refused(tmp_path: Path) -> None:
 def test_output_without_results_is_refused(output: str) -> None:
     with pytest.raises(MeasurementError):
         parse_bench_json(output)
+
+
+def test_ggufs_already_on_the_pc_are_found_largest_first(tmp_path: Path) -> None:
+    lmstudio = tmp_path / "lmstudio" / "Qwen" / "Qwen2.5-7B-GGUF"
+    lmstudio.mkdir(parents=True)
+    (lmstudio / "qwen2.5-7b-q4_k_m.gguf").write_bytes(b"x" * 300)
+    (lmstudio / "mmproj-f16.gguf").write_bytes(b"x" * 900)  # a vision projector, not a model
+    (lmstudio / "big-00001-of-00002.gguf").write_bytes(b"x" * 600)
+    (lmstudio / "big-00002-of-00002.gguf").write_bytes(b"x" * 600)
+    found = find_gguf_files([tmp_path / "lmstudio", tmp_path / "missing"])
+    assert [p.name for p in found] == ["big-00001-of-00002.gguf", "qwen2.5-7b-q4_k_m.gguf"]
