@@ -46,7 +46,8 @@ def _catalog_env(catalog_file: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: 
 
 # ---- a local HTTP server replaying recorded responses (Ollama, llama-server) ----------------
 class Replay(ThreadingHTTPServer):
-    """Answers GET/POST paths from `routes` ({path: JSON}); records each request body."""
+    """Answers GET/POST paths from `routes` ({path: JSON}); records each request body. A route whose
+    answer is a `threading.Event` hangs until the event is set (then answers 503)."""
 
     daemon_threads = True
 
@@ -70,7 +71,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b'{"error":"not found"}')
             return
-        payload = json.dumps(self.server.routes[self.path]).encode()
+        answer = self.server.routes[self.path]
+        if isinstance(answer, threading.Event):  # a server that takes its time: wait to be released
+            answer.wait(10)
+            self.send_response(503)
+            self.end_headers()
+            return
+        payload = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))

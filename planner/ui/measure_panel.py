@@ -30,6 +30,7 @@ from planner.core.hardware import Build
 from planner.core.workload import Workload
 from planner.errors import PlannerError
 from planner.measure.llama_bench import BenchSettings, measure_llama_bench, model_folders
+from planner.measure.names import resolve_model_id
 from planner.measure.ram import measure_ram_bandwidth, theoretical_gbs
 from planner.measure.records import PcMeasurement
 from planner.measure.servers import OLLAMA_URL, measure_ollama, measure_server, ollama_models
@@ -181,10 +182,26 @@ class MeasurePanel(QWidget):
             self._store_ram,
         )
 
-    def start_llama_bench(self, model: Path, binary: Path | None = None, timeout_s: float = 900.0) -> None:
+    def bench_settings(self, model: Path) -> BenchSettings:
+        """The planner's own settings for this run: its prompt, depth and KV cache type, and, when
+        the file is the model being estimated, the layers its placement puts on the GPU."""
         workload = self.state.workload
-        settings = BenchSettings(prompt=workload.prompt, depths=(0, workload.depth) if workload.depth else (0,),
-                                 cache_type_k=workload.kv_cache, cache_type_v=workload.kv_cache)  # fmt: skip
+        gpu_layers = 99
+        estimate = self.state.estimate
+        if estimate is not None and resolve_model_id(self.services.catalog, str(model)) == estimate.model.id:
+            placement = estimate.placement
+            gpu_layers = placement.gpu_layers if placement.gpu_layers < placement.total_layers else 99
+        flash = getattr(workload, "flash_attn", None)  # llama.cpp settings, once the workload carries them
+        n_cpu_moe = getattr(workload, "n_cpu_moe", None)
+        return BenchSettings(
+            prompt=workload.prompt, depths=(0, workload.depth) if workload.depth else (0,), gpu_layers=gpu_layers,
+            n_cpu_moe=n_cpu_moe if isinstance(n_cpu_moe, int) and n_cpu_moe > 0 else None,
+            flash_attn=flash if isinstance(flash, bool) else None,
+            cache_type_k=workload.kv_cache, cache_type_v=workload.kv_cache,
+        )  # fmt: skip
+
+    def start_llama_bench(self, model: Path, binary: Path | None = None, timeout_s: float = 900.0) -> None:
+        settings = self.bench_settings(model)
         folder = str(self.services.settings.get("llama_bench_folder")) or None
         catalog = self.services.catalog
         self._start(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from planner.catalog.store import Catalog
-from planner.measure.common import MeasurementError
+from planner.measure.common import MeasurementCancelled, MeasurementError
 from planner.measure.servers import measure_ollama, measure_server, ollama_models
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "measure"
@@ -72,3 +73,14 @@ def test_llama_server_without_a_model_route_is_an_error(replay: Any, catalog: Ca
     server = replay({"/v1/models": recorded("server_models.json")})
     with pytest.raises(MeasurementError, match="answered 404"):
         measure_server(server.url, catalog)
+
+
+def test_cancel_returns_while_the_server_is_still_generating(replay: Any, catalog: Catalog) -> None:
+    release = threading.Event()
+    server = replay({"/api/tags": recorded("ollama_tags.json"), "/api/generate": release})
+    calls = iter(range(1000))
+    try:
+        with pytest.raises(MeasurementCancelled, match="nothing was stored"):
+            measure_ollama("llama3", catalog, server.url, cancelled=lambda: next(calls) > 2)
+    finally:
+        release.set()

@@ -208,3 +208,19 @@ def test_ollama_not_running_is_said_in_the_pane(qtbot, pane) -> None:
         closed = f"http://127.0.0.1:{s.getsockname()[1]}"
     widget.measure.list_ollama_models(closed)
     qtbot.waitUntil(lambda: "Ollama is not answering" in widget.measure.status.text(), timeout=10_000)
+
+
+def test_llama_bench_runs_with_the_planners_settings(qtbot, pane, state: PlannerState, tmp_path: Path) -> None:
+    widget = pane()
+    state.set_model("llama-3.1-70b")
+    state.set_quant("Q4_K_M")
+    state.set_workload(depth=4096, prompt=1024, kv_cache="q8_0")
+    widget.use_as_current_build()  # 24 GB of VRAM: a 70B at Q4_K_M is partly offloaded
+    assert state.estimate is not None and state.estimate.fit == "partial"
+    settings = widget.measure.bench_settings(tmp_path / "Meta-Llama-3.1-70B-Instruct-Q4_K_M.gguf")
+    assert settings.gpu_layers == state.estimate.placement.gpu_layers < state.estimate.placement.total_layers
+    assert (settings.prompt, settings.depths, settings.cache_type_k, settings.cache_type_v) == (
+        1024, (0, 4096), "q8_0", "q8_0",
+    )  # fmt: skip
+    other = widget.measure.bench_settings(tmp_path / "Qwen2.5-7B-Instruct-Q4_K_M.gguf")
+    assert other.gpu_layers == 99  # not the model being estimated: all layers on the GPU
