@@ -10,7 +10,6 @@ from typing import Any, TextIO
 
 from planner.calibration.shipped import load_calibration
 from planner.commands.common import open_catalog, print_json
-from planner.commands.this_pc import estimate_on_this_pc
 from planner.core.estimate import Estimate
 from planner.core.hardware import BACKENDS
 from planner.errors import PlannerError
@@ -66,20 +65,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     estimator = Estimator(open_catalog(), load_calibration(calibration_path()))
+    if args.this_pc:  # detection and the user's measurements are loaded only when asked for
+        from planner.commands.this_pc import run_this_pc
+
+        return run_this_pc(estimator, {k: getattr(args, k) for k in FLAG_KEYS if getattr(args, k) is not None},
+                           not args.unadjusted, args.json, _print_human)  # fmt: skip
     if args.batch:
         return _run_batch(estimator, args.batch)
     request = {k: getattr(args, k) for k in FLAG_KEYS if getattr(args, k) is not None}
-    if args.this_pc:
-        mine = estimate_on_this_pc(estimator, request, adjust=not args.unadjusted)
-        if args.json:
-            print_json(mine.to_dict())
-        else:
-            _print_human(mine.estimate)
-            print(f"  this PC:    {mine.correction.describe()}")
-            if mine.adjusted:
-                print(f"  unadjusted: generation {_fmt(mine.unadjusted.decode_tok_s)} tok/s, "
-                      f"prompt {_fmt(mine.unadjusted.prefill_tok_s)} tok/s (--unadjusted to show them)")  # fmt: skip
-        return 0
     result = estimator.estimate(request)
     if args.json:
         print_json(result.to_dict())

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from planner.commands.common import print_json
+from planner.core.estimate import Estimate
 from planner.errors import InputError
 from planner.estimation.front import Estimator
 from planner.hardware.detect import detect
@@ -31,3 +34,21 @@ def estimate_on_this_pc(estimator: Estimator, request: dict[str, Any], adjust: b
     facts = pc_facts(open_store(), pcie)
     workload = estimator.workload_for(request)
     return estimate_this_pc(estimator, build, request["model"], request["quant"], workload, facts, adjust)
+
+
+def run_this_pc(
+    estimator: Estimator, request: dict[str, Any], adjust: bool, as_json: bool, print_human: Callable[[Estimate], None]
+) -> int:
+    mine = estimate_on_this_pc(estimator, request, adjust)
+    if as_json:
+        print_json(mine.to_dict())
+        return 0
+    print_human(mine.estimate)
+    print(f"  this PC:    {mine.correction.describe()}")
+    if mine.adjusted:
+        plain = mine.unadjusted
+        print(
+            f"  unadjusted: generation {plain.decode_tok_s or 0:,.1f} tok/s, "
+            f"prompt {plain.prefill_tok_s or 0:,.1f} tok/s (--unadjusted to show them)"
+        )
+    return 0

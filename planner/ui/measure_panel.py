@@ -191,8 +191,10 @@ class MeasurePanel(QWidget):
         if estimate is not None and resolve_model_id(self.services.catalog, str(model)) == estimate.model.id:
             placement = estimate.placement
             gpu_layers = placement.gpu_layers if placement.gpu_layers < placement.total_layers else 99
-        flash = getattr(workload, "flash_attn", None)  # llama.cpp settings, once the workload carries them
-        n_cpu_moe = getattr(workload, "n_cpu_moe", None)
+        # llama.cpp's own settings (flash attention, experts kept in RAM), where the state carries them
+        llama = getattr(self.state, "settings", None) or workload
+        flash = getattr(llama, "flash_attn", None)
+        n_cpu_moe = getattr(llama, "n_cpu_moe", None)
         return BenchSettings(
             prompt=workload.prompt, depths=(0, workload.depth) if workload.depth else (0,), gpu_layers=gpu_layers,
             n_cpu_moe=n_cpu_moe if isinstance(n_cpu_moe, int) and n_cpu_moe > 0 else None,
