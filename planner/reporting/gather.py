@@ -162,24 +162,26 @@ def _fit_row(result: Estimate, sources: SourceIndex) -> FitRow:
 
 
 def with_pc_measurements(result: Estimate, measurements: tuple[PcMeasurement, ...]) -> Estimate:
-    """The estimate with this PC's own runs of its model and quant listed first."""
-    mine = [
-        measured_entry(m) for m in measurements
-        if m.model_id == result.model.id and m.quant == result.quant.name and m.origin == THIS_PC
-    ]  # fmt: skip
-    return replace(result, measured=(*mine, *result.measured)) if mine else result
+    """On This PC's sheet its own runs of the model and quant take the place of public figures
+    of the same kind (generation, prompt processing)."""
+    mine = [m for m in measurements if m.model_id == result.model.id and m.quant == result.quant.name]
+    mine = [m for m in mine if m.origin == THIS_PC]
+    if not mine:
+        return result
+    kinds = {m.test[:2] for m in mine}
+    public = [m for m in result.measured if str(m["test"])[:2] not in kinds]
+    return replace(result, measured=(*[measured_entry(m) for m in mine], *public))
 
 
 def _measured(result: Estimate, sources: SourceIndex) -> tuple[Measured, ...]:
-    """The figures closest to the estimate's own conditions: this PC's own runs first, then the
-    shortest tgN and the ppN nearest the prompt."""
-    best: dict[str, tuple[tuple[int, int], dict]] = {}
+    """The public figures closest to the estimate's own conditions: shortest tgN, ppN nearest the prompt."""
+    best: dict[str, tuple[int, dict]] = {}
     for m in result.measured:
         found = TEST_NAME.match(str(m["test"]))
         if not found:
             continue
         kind, n = found.group(1), int(found.group(2))
-        distance = (0 if m.get("source") == THIS_PC else 1, n if kind == "tg" else abs(n - result.workload.prompt))
+        distance = n if kind == "tg" else abs(n - result.workload.prompt)
         if kind not in best or distance < best[kind][0]:
             best[kind] = (distance, m)
     return tuple(

@@ -44,9 +44,9 @@ class SheetRequest:
     page_size: str = "A4"
     preset_id: str | None = None
     detected: DetectedPc | None = None
+    pc_measurements: tuple[PcMeasurement, ...] = ()  # measured on this PC: listed beside the estimates
     date: datetime.date | None = None
     model_count: int = DEFAULT_MODEL_COUNT
-    pc_measurements: tuple[PcMeasurement, ...] = ()  # measured on this PC: listed beside the estimates
 
 
 @dataclass(frozen=True)
