@@ -86,6 +86,4 @@ def _request(args: argparse.Namespace, estimator: Estimator) -> SheetRequest:
     detection = detect(timeout_s=args.timeout)
     pc = this_pc(detection, estimator.catalog)
     mine = tuple(open_store().measurements())
-    return SheetRequest(
-        pc.build, "detected on this PC", detected=DetectedPc(detection, pc), pc_measurements=mine, **options
-    )
+    return SheetRequest(pc.build, "detected on this PC", detected=DetectedPc(detection, pc, mine), **options)

@@ -53,7 +53,8 @@ def gather(request: SheetRequest, estimator: Estimator, steps: Steps | None = No
     models = _models(estimator, build, request, quants[0], contexts[0])
     parts = bill.part_rows(build, sources)
     results, notes = _table_estimates(estimator, build, models, quants, contexts, steps.span(5, 60))
-    results = [with_pc_measurements(r, request.pc_measurements) for r in results]
+    if request.detected is not None:
+        results = [with_pc_measurements(r, request.detected.measurements) for r in results]
     steps.report(60, "drawing up charts")
     reference = results[0] if results else None
     charts = Charts(

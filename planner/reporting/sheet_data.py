@@ -22,10 +22,11 @@ DEFAULT_MODEL_COUNT = 5
 
 @dataclass(frozen=True)
 class DetectedPc:
-    """What detection found, and the "This PC" build matched from it."""
+    """What detection found, the "This PC" build matched from it, and what was measured on it."""
 
     detection: Detection
     pc: ThisPc
+    measurements: tuple[PcMeasurement, ...] = ()  # runs measured on this PC: listed beside the estimates
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,6 @@ class SheetRequest:
     page_size: str = "A4"
     preset_id: str | None = None
     detected: DetectedPc | None = None
-    pc_measurements: tuple[PcMeasurement, ...] = ()  # measured on this PC: listed beside the estimates
     date: datetime.date | None = None
     model_count: int = DEFAULT_MODEL_COUNT
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +10,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from planner.hardware.match import THIS_PC, this_pc
-from planner.measure.this_pc import is_this_pc
 from planner.reporting.export import ExportResult, export_job
 from planner.reporting.sheet_data import DEFAULT_CONTEXTS, DEFAULT_QUANTS, DetectedPc, SheetRequest
 
@@ -32,18 +30,13 @@ def sheet_request(window: MainWindow) -> SheetRequest:
     contexts = tuple(sorted({state.workload.context, *DEFAULT_CONTEXTS}))
     detected = None
     if state.build.name == THIS_PC and services.detection is not None:
-        detected = DetectedPc(services.detection, this_pc(services.detection, services.catalog))
+        detected = DetectedPc(
+            services.detection, this_pc(services.detection, services.catalog), services.pc_facts().measurements
+        )
     return SheetRequest(
         build=state.build, origin=str(state.spec.get("name", "")), quants=quants, contexts=contexts,
         page_size=default_page_size(), detected=detected,
     )  # fmt: skip
-
-
-def with_this_pc_runs(request: SheetRequest, window: MainWindow) -> SheetRequest:
-    """This PC's sheet lists its own measured runs beside the estimates."""
-    if not is_this_pc(request.build):
-        return request
-    return replace(request, pc_measurements=window.services.pc_facts().measurements)
 
 
 def start_export(window: MainWindow, target: Path | None = None) -> QProgressDialog | None:
@@ -87,7 +80,7 @@ def start_export(window: MainWindow, target: Path | None = None) -> QProgressDia
             return
         QMessageBox.warning(window, "Export build sheet", message)
 
-    job = export_job(with_this_pc_runs(sheet_request(window), window), target, window.services.estimator)
+    job = export_job(sheet_request(window), target, window.services.estimator)
     worker = window.services.workers.start(job, finished=finished, failed=failed, progressed=progressed)
     progress.canceled.connect(worker.cancel)
     return progress
