@@ -49,7 +49,7 @@ def telemetry_gpus(detection: Detection) -> tuple[tuple[int, ...], str]:
     return (), "; ".join(reasons) or "no probe reported a GPU"
 
 
-def _table(headers: tuple[str, ...], rows: Sequence[Sequence[str]]) -> str:
+def _table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     head = "".join(f"<th align='left'>{esc(h)}&nbsp;&nbsp;</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{c}&nbsp;&nbsp;</td>" for c in row) + "</tr>" for row in rows)
     return f"<table cellspacing='3'><tr>{head}</tr>{body}</table>"
