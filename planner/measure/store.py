@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
@@ -35,11 +35,19 @@ class MeasurementStore:
         conn.row_factory = sqlite3.Row
         return conn
 
+    def _write(self, statement: Callable[[sqlite3.Connection], object]) -> None:
+        """One transaction: all of it is stored, or (on any error) none of it."""
+        try:
+            with closing(self._connect()) as conn, conn:
+                statement(conn)
+        except sqlite3.Error as exc:
+            raise UserDataError(f"could not store the measurement in {self.path} ({exc}); nothing was stored") from exc
+
     # ---- RAM bandwidth --------------------------------------------------------------
     def add_ram(self, result: RamBandwidth) -> None:
         values = tuple(getattr(result, c) for c in _RAM_COLUMNS)
-        with closing(self._connect()) as conn, conn:
-            conn.execute(f"INSERT INTO ram_measurements ({', '.join(_RAM_COLUMNS)}) VALUES (?,?,?,?,?,?,?)", values)
+        sql = f"INSERT INTO ram_measurements ({', '.join(_RAM_COLUMNS)}) VALUES (?,?,?,?,?,?,?)"
+        self._write(lambda conn: conn.execute(sql, values))
 
     def latest_ram(self) -> RamBandwidth | None:
         with closing(self._connect()) as conn:
@@ -58,8 +66,7 @@ class MeasurementStore:
         rows = [m.to_row() for m in stored]
         columns = list(rows[0])
         sql = f"INSERT INTO pc_measurements ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        with closing(self._connect()) as conn, conn:
-            conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+        self._write(lambda conn: conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows]))
         return stored
 
     def measurements(self, origin: str | None = THIS_PC) -> list[PcMeasurement]:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from planner.catalog.store import Catalog
-from planner.errors import InputError
+from planner.errors import InputError, UserDataError
 from planner.measure.llama_bench import parse_bench_json, to_measurements
 from planner.measure.ram import RamBandwidth
 from planner.measure.records import COMMUNITY, THIS_PC
@@ -39,7 +38,7 @@ def test_a_run_is_stored_and_read_back_whole(store: MeasurementStore, catalog: C
 def test_a_run_that_fails_part_way_stores_nothing(store: MeasurementStore, catalog: Catalog) -> None:
     good, _ = bench_rows(catalog)
     broken = replace(good, tokens_per_s=None)  # type: ignore[arg-type]  # NOT NULL fails on the 2nd row
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(UserDataError, match="nothing was stored"):
         store.add_run([good, broken])
     assert store.measurements() == []
 
