@@ -8,7 +8,6 @@ results are stored in one transaction when it finishes, so a cancelled run leave
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,18 +26,21 @@ from PySide6.QtWidgets import (
 )
 
 from planner.core.hardware import Build
-from planner.core.workload import Workload
 from planner.errors import PlannerError
 from planner.measure.llama_bench import BenchSettings, measure_llama_bench, model_folders
-from planner.measure.names import resolve_model_id
 from planner.measure.ram import measure_ram_bandwidth, theoretical_gbs
 from planner.measure.records import PcMeasurement
 from planner.measure.servers import OLLAMA_URL, measure_ollama, measure_server, ollama_models
-from planner.measure.share import from_csv, read_csv_file, to_csv
-from planner.measure.this_pc import estimated_for, tuned_calibration
-from planner.reporting.atomic import write_atomically
+from planner.ui.measure_jobs import (
+    export_this_pc,
+    import_community,
+    measured_rows,
+    planner_bench_settings,
+    store_ram,
+    store_run,
+)
 from planner.ui.measured_chart import MeasuredChart
-from planner.ui.measured_model import SORT_ROLE, MeasuredRow, MeasuredTableModel
+from planner.ui.measured_model import MeasuredRow, MeasuredTableModel
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
 from planner.ui.workers import Worker
@@ -121,12 +123,7 @@ class MeasurePanel(QWidget):
         self.refresh()
 
     def rows(self) -> list[MeasuredRow]:
-        facts = self.services.pc_facts()
-        if self.build is None:
-            return [MeasuredRow(m, None) for m in facts.measurements]
-        estimator = self.services.estimator
-        tuned = replace(estimator, calibration=tuned_calibration(estimator.calibration, self.build, facts))
-        return [MeasuredRow(m, estimated_for(tuned, self.build, m, Workload())) for m in facts.measurements]
+        return measured_rows(self.services, self.build)
 
     def refresh(self) -> None:
         rows = self.rows()
@@ -183,24 +180,7 @@ class MeasurePanel(QWidget):
         )
 
     def bench_settings(self, model: Path) -> BenchSettings:
-        """The planner's own settings for this run: its prompt, depth and KV cache type, and, when
-        the file is the model being estimated, the layers its placement puts on the GPU."""
-        workload = self.state.workload
-        gpu_layers = 99
-        estimate = self.state.estimate
-        if estimate is not None and resolve_model_id(self.services.catalog, str(model)) == estimate.model.id:
-            placement = estimate.placement
-            gpu_layers = placement.gpu_layers if placement.gpu_layers < placement.total_layers else 99
-        # llama.cpp's own settings (flash attention, experts kept in RAM), where the state carries them
-        llama = getattr(self.state, "settings", None) or workload
-        flash = getattr(llama, "flash_attn", None)
-        n_cpu_moe = getattr(llama, "n_cpu_moe", None)
-        return BenchSettings(
-            prompt=workload.prompt, depths=(0, workload.depth) if workload.depth else (0,), gpu_layers=gpu_layers,
-            n_cpu_moe=n_cpu_moe if isinstance(n_cpu_moe, int) and n_cpu_moe > 0 else None,
-            flash_attn=flash if isinstance(flash, bool) else None,
-            cache_type_k=workload.kv_cache, cache_type_v=workload.kv_cache,
-        )  # fmt: skip
+        return planner_bench_settings(self.state, model)
 
     def start_llama_bench(self, model: Path, binary: Path | None = None, timeout_s: float = 900.0) -> None:
         settings = self.bench_settings(model)
@@ -231,28 +211,17 @@ class MeasurePanel(QWidget):
         )
 
     def _store_ram(self, result: Any) -> str:
-        self.services.measurements.add_ram(result)
-        share = f" ({result.share:.0%} of {result.theoretical_gbs:g} GB/s theoretical)" if result.share else ""
-        return f"RAM bandwidth {result.gbs:.1f} GB/s with {result.threads} threads{share}."
+        return store_ram(self.services, result)
 
     def _store_run(self, rows: list[PcMeasurement]) -> str:
-        stored = self.services.measurements.add_run(rows)
-        unresolved = [m.model_label for m in stored if not m.model_id]
-        text = f"Stored {len(stored)} measurement{'s' if len(stored) != 1 else ''}."
-        if unresolved:
-            text += f" {unresolved[0]} is not in the catalog, so it has no estimate to compare with."
-        return text
+        return store_run(self.services, rows)
 
     # ---- import / export ---------------------------------------------------------------
     def export_csv(self, target: Path) -> None:
-        mine = self.services.measurements.measurements()
-        write_atomically(target, to_csv(mine).encode("utf-8"))
-        self._set_status(f"Wrote {len(mine)} measurements to {target}.")
+        self._set_status(export_this_pc(self.services, target))
 
     def import_csv(self, source: Path) -> None:
-        rows = from_csv(read_csv_file(source), self.services.catalog)
-        self.services.measurements.add_run(rows)
-        self._set_status(f"Imported {len(rows)} community measurements from {source.name}.")
+        self._set_status(import_community(self.services, source))
         self.state.refresh_measurements()
 
     # ---- slots ---------------------------------------------------------------------------
@@ -337,6 +306,3 @@ class MeasurePanel(QWidget):
 
     def _on_state_measurements_changed(self) -> None:
         self.refresh()
-
-
-__all__ = ["SORT_ROLE", "MeasurePanel"]
