@@ -224,3 +224,13 @@ def test_llama_bench_runs_with_the_planners_settings(qtbot, pane, state: Planner
     )  # fmt: skip
     other = widget.measure.bench_settings(tmp_path / "Qwen2.5-7B-Instruct-Q4_K_M.gguf")
     assert other.gpu_layers == 99  # not the model being estimated: all layers on the GPU
+
+
+def test_the_measured_table_model_passes_qts_model_checks(qtmodeltester, services: Services) -> None:
+    from planner.ui.measured_model import MeasuredRow, MeasuredTableModel
+
+    rows = to_measurements(parse_bench_json(RECORDED.read_text()), services.catalog)
+    model = MeasuredTableModel()
+    model.reset_rows([MeasuredRow(rows[0], 6880.0), MeasuredRow(rows[1], None)])
+    qtmodeltester.check(model)
+    assert model.index(1, 4).data() == "—" and model.index(0, 5).data() == "1.03"
