@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -40,7 +40,7 @@ from planner.ui.measure_jobs import (
     store_run,
 )
 from planner.ui.measured_chart import MeasuredChart
-from planner.ui.measured_model import MeasuredRow, MeasuredTableModel
+from planner.ui.measured_model import SORT_ROLE, MeasuredRow, MeasuredTableModel
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
 from planner.ui.workers import Worker
@@ -79,6 +79,7 @@ class MeasurePanel(QWidget):
             ("server", "Measure llama-server…", self._on_server_clicked),
             ("export", "Export CSV…", self._on_export_clicked),
             ("import", "Import CSV…", self._on_import_clicked),
+            ("delete", "Delete run", self._on_delete_clicked),
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
@@ -98,9 +99,14 @@ class MeasurePanel(QWidget):
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)
         self.model = MeasuredTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSortingEnabled(False)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setToolTip("Select a row and press Delete run to remove that run (all of its results)")
         self.table.horizontalHeader().setStretchLastSection(True)
         self.chart = MeasuredChart(self)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -131,6 +137,7 @@ class MeasurePanel(QWidget):
         self.table.resizeColumnsToContents()
         self.chart.set_rows(rows)
         self.buttons["export"].setEnabled(any(r.measurement.origin == "this PC" for r in rows))
+        self.buttons["delete"].setEnabled(bool(rows))
 
     # ---- running a measurement -------------------------------------------------------------
     @property
@@ -220,6 +227,18 @@ class MeasurePanel(QWidget):
     def export_csv(self, target: Path) -> None:
         self._set_status(export_this_pc(self.services, target))
 
+    def delete_selected_run(self) -> str | None:
+        """Delete the run of the selected row (a bad run should not steer the correction)."""
+        selected = self.table.selectionModel().selectedRows()
+        if not selected:
+            self._set_status("Select a measurement first.")
+            return None
+        row = self.model.row_at(self.proxy.mapToSource(selected[0]).row())
+        self.services.measurements.delete_run(row.measurement.run_id)
+        self._set_status(f"Deleted the {row.measurement.tool} run of {row.measurement.model_label}.")
+        self.state.refresh_measurements()
+        return row.measurement.run_id
+
     def import_csv(self, source: Path) -> None:
         self._set_status(import_community(self.services, source))
         self.state.refresh_measurements()
@@ -303,6 +322,9 @@ class MeasurePanel(QWidget):
                 self.import_csv(Path(path))
             except PlannerError as exc:
                 self._set_status(str(exc))
+
+    def _on_delete_clicked(self) -> None:
+        self.delete_selected_run()
 
     def _on_state_measurements_changed(self) -> None:
         self.refresh()

@@ -234,3 +234,21 @@ def test_the_measured_table_model_passes_qts_model_checks(qtmodeltester, service
     model.reset_rows([MeasuredRow(rows[0], 6880.0), MeasuredRow(rows[1], None)])
     qtmodeltester.check(model)
     assert model.index(1, 4).data() == "—" and model.index(0, 5).data() == "1.03"
+
+
+def test_a_bad_run_can_be_deleted_and_the_correction_follows(
+    qtbot, pane, state: PlannerState, services: Services
+) -> None:
+    widget = pane()
+    state.set_quant("Q4_K_M")
+    state.set_model("qwen2.5-7b")
+    widget.use_as_current_build()
+    store_bench_run(services, state, factor=0.3)  # a run with the GPU busy elsewhere
+    assert state.this_pc_estimate is not None and state.this_pc_estimate.adjusted
+    widget.measure.table.sortByColumn(COL_MEASURED, Qt.SortOrder.DescendingOrder)
+    widget.measure.table.selectRow(0)
+    with qtbot.waitSignal(state.measurements_changed):
+        qtbot.mouseClick(widget.measure.buttons["delete"], Qt.MouseButton.LeftButton)
+    assert services.measurements.measurements() == []
+    assert widget.measure.model.rowCount() == 0
+    assert state.this_pc_estimate is not None and not state.this_pc_estimate.adjusted
