@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
-    QLabel,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
@@ -41,6 +39,7 @@ from planner.ui.measure_jobs import (
 )
 from planner.ui.measured_chart import MeasuredChart
 from planner.ui.measured_model import SORT_ROLE, MeasuredRow, MeasuredTableModel
+from planner.ui.run_strip import RunStrip
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
 from planner.ui.workers import Worker
@@ -86,18 +85,8 @@ class MeasurePanel(QWidget):
             self.buttons[key] = button
             row.addWidget(button)
         row.addStretch(1)
-        self.progress = QProgressBar()
-        self.progress.setVisible(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self._on_cancel_clicked)
-        self.status = QLabel("")
-        self.status.setVisible(False)
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        progress_row = QHBoxLayout()
-        progress_row.addWidget(self.progress, 1)
-        progress_row.addWidget(self.cancel_button)
+        self.strip = RunStrip(self)
+        self.strip.cancel_clicked.connect(self._on_strip_cancel_clicked)
         self.model = MeasuredTableModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -117,8 +106,7 @@ class MeasurePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
-        layout.addLayout(progress_row)
-        layout.addWidget(self.status)
+        layout.addWidget(self.strip)
         layout.addWidget(splitter, 1)
         state.measurements_changed.connect(self._on_state_measurements_changed)
         self.refresh()
@@ -150,27 +138,20 @@ class MeasurePanel(QWidget):
         self._store_result = store
         for button in self.buttons.values():
             button.setEnabled(False)
-        self.progress.setValue(0)
-        self.progress.setVisible(True)
-        self.cancel_button.setVisible(True)
-        self.cancel_button.setEnabled(True)
-        self._set_status(f"{what}…")
+        self.strip.begin(f"{what}…")
         self.worker = self.services.workers.start(
             job, finished=self._on_worker_finished, failed=self._on_worker_failed, progressed=self._on_worker_progressed
         )
         self.measurement_started.emit(what)
 
     def _set_status(self, text: str) -> None:
-        self.status.setText(text)
-        self.status.setVisible(bool(text))
+        self.strip.set_status(text)
 
     def _done(self, text: str) -> None:
         self.worker = None
-        self.progress.setVisible(False)
-        self.cancel_button.setVisible(False)
         for button in self.buttons.values():
             button.setEnabled(True)
-        self._set_status(text)
+        self.strip.end(text)
 
     def start_ram(self, seconds: float | None = None, buffer_bytes: int | None = None) -> None:
         seconds = seconds or self.ram_seconds
@@ -245,8 +226,7 @@ class MeasurePanel(QWidget):
 
     # ---- slots ---------------------------------------------------------------------------
     def _on_worker_progressed(self, percent: int, text: str) -> None:
-        self.progress.setValue(percent)
-        self.progress.setFormat(f"%p%  {text}")
+        self.strip.report(percent, text)
 
     def _on_worker_finished(self, result: Any) -> None:
         try:
@@ -263,11 +243,9 @@ class MeasurePanel(QWidget):
         self._done(message)
         self.measurement_failed.emit(message)
 
-    def _on_cancel_clicked(self) -> None:
+    def _on_strip_cancel_clicked(self) -> None:
         if self.worker is not None:
             self.worker.cancel()
-            self.cancel_button.setEnabled(False)
-            self._set_status("Cancelling…")
 
     def _on_ram_clicked(self) -> None:
         self.start_ram()

@@ -93,14 +93,14 @@ def test_ram_probe_runs_from_the_button_and_is_shown_and_stored(qtbot, pane, ser
     widget.measure.ram_seconds, widget.measure.ram_buffer_bytes = 0.3, 64 * MIB
     with qtbot.waitSignal(widget.measure.measurement_finished, timeout=20_000) as blocker:
         qtbot.mouseClick(widget.measure.buttons["ram"], Qt.MouseButton.LeftButton)
-        assert widget.measure.progress.isVisible() and widget.measure.cancel_button.isVisible()
+        assert widget.measure.strip.progress.isVisible() and widget.measure.strip.cancel_button.isVisible()
     result = blocker.args[0]
     assert services.measurements.latest_ram() == result
     assert result.theoretical_gbs == 96.0  # 2 channels x 6000 MT/s x 8 bytes
     summary = widget.summary.toPlainText()
     assert f"RAM bandwidth: {result.gbs:.1f} GB/s measured" in summary and "96 GB/s theoretical" in summary
-    assert "GB/s with" in widget.measure.status.text()
-    assert not widget.measure.progress.isVisible()
+    assert "GB/s with" in widget.measure.strip.status.text()
+    assert not widget.measure.strip.progress.isVisible()
 
 
 def test_a_llama_bench_run_fills_the_table_and_the_chart(qtbot, pane, gguf_file: Path) -> None:
@@ -114,7 +114,7 @@ def test_a_llama_bench_run_fills_the_table_and_the_chart(qtbot, pane, gguf_file:
     assert model.index(tg, COL_MEASURED).data() == "119"
     assert model.index(tg, COL_ESTIMATED).data() not in ("—", None)
     assert widget.measure.chart.points == 2
-    assert "Stored 2 measurements" in widget.measure.status.text()
+    assert "Stored 2 measurements" in widget.measure.strip.status.text()
 
 
 def test_cancel_stops_llama_bench_and_stores_nothing(qtbot, pane, services: Services, gguf_file: Path) -> None:
@@ -122,7 +122,7 @@ def test_cancel_stops_llama_bench_and_stores_nothing(qtbot, pane, services: Serv
     with qtbot.waitSignal(widget.measure.measurement_started):
         widget.measure.start_llama_bench(gguf_file, binary=FAKES / "llama-bench-hangs")
     with qtbot.waitSignal(widget.measure.measurement_failed, timeout=20_000) as blocker:
-        qtbot.mouseClick(widget.measure.cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(widget.measure.strip.cancel_button, Qt.MouseButton.LeftButton)
     assert "cancelled" in blocker.args[0]
     assert services.measurements.measurements() == []
     assert widget.measure.buttons["bench"].isEnabled()
@@ -207,7 +207,7 @@ def test_ollama_not_running_is_said_in_the_pane(qtbot, pane) -> None:
         s.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{s.getsockname()[1]}"
     widget.measure.list_ollama_models(closed)
-    qtbot.waitUntil(lambda: "Ollama is not answering" in widget.measure.status.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Ollama is not answering" in widget.measure.strip.status.text(), timeout=10_000)
 
 
 def test_llama_bench_runs_with_the_planners_settings(qtbot, pane, state: PlannerState, tmp_path: Path) -> None:
