@@ -114,6 +114,15 @@ class RecordedNvml:
     def max_pcie_width(self, index: int) -> int:
         return int(self._field(index, "max_pcie_width", "max_pcie_link_width"))
 
+    def curr_pcie_generation(self, index: int) -> int:
+        return int(self._field(index, "curr_pcie_generation", "curr_pcie_link_generation"))
+
+    def curr_pcie_width(self, index: int) -> int:
+        return int(self._field(index, "curr_pcie_width", "curr_pcie_link_width"))
+
+    def gpu_max_pcie_generation(self, index: int) -> int:
+        return int(self._field(index, "gpu_max_pcie_generation", "gpu_max_pcie_link_generation"))
+
     def utilization(self, index: int) -> Utilization:
         rates = self._field(index, "utilization", "telemetry.utilization")
         return Utilization(int(rates["gpu"]), int(rates["memory"]))

@@ -30,7 +30,9 @@ def sheet_request(window: MainWindow) -> SheetRequest:
     contexts = tuple(sorted({state.workload.context, *DEFAULT_CONTEXTS}))
     detected = None
     if state.build.name == THIS_PC and services.detection is not None:
-        detected = DetectedPc(services.detection, this_pc(services.detection, services.catalog))
+        detected = DetectedPc(
+            services.detection, this_pc(services.detection, services.catalog), services.pc_facts().measurements
+        )
     return SheetRequest(
         build=state.build, origin=str(state.spec.get("name", "")), quants=quants, contexts=contexts,
         page_size=default_page_size(), detected=detected,

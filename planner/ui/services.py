@@ -12,6 +12,8 @@ from planner.core.calibration import Calibration
 from planner.core.cost import CostSettings
 from planner.estimation.front import Estimator
 from planner.hardware.detect import Detection
+from planner.measure.store import MeasurementStore
+from planner.measure.this_pc import PcFacts
 from planner.ui.settings import Settings
 from planner.ui.workers import WorkerPool
 
@@ -25,11 +27,25 @@ class Services:
     workers: WorkerPool
     detect: object  # callable(timeout_s) -> Detection; injectable for tests
     estimator: Estimator = field(init=False)
+    measurements: MeasurementStore = field(init=False)
     detection: Detection | None = None
+    _facts: PcFacts | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.estimator = Estimator(self.catalog, self.calibration, self.cost_settings())
+        self.measurements = MeasurementStore(self.userdb.path)
         self.load_user_catalog()
+
+    def pc_facts(self) -> PcFacts:
+        """What was measured on this PC (cached until `forget_pc_facts`)."""
+        if self._facts is None:
+            pcie = tuple(g for link in self.detection.pcie if (g := link.usable_gbs)) if self.detection else ()
+            store = self.measurements
+            self._facts = PcFacts(store.latest_ram(), pcie, tuple(store.measurements(None)))
+        return self._facts
+
+    def forget_pc_facts(self) -> None:
+        self._facts = None
 
     def cost_settings(self) -> CostSettings:
         return CostSettings(

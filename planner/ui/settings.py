@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "window_geometry": b"",
     "window_state": b"",
     "last_tab": 0,
+    "adjust_to_measurements": True,  # This PC's speeds follow its own measurements
+    "llama_bench_folder": "",
 }
 
 
