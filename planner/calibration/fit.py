@@ -1,4 +1,4 @@
-"""Fit the speed model's efficiencies on the public measurements, and cross-validate by device.
+"""Fit the speed model's efficiencies on the public measurements (accuracy.py checks them).
 
 Each measurement becomes one linear equation in the unknown parameters: the model's
 time per token (or per prompt) is a sum of physical terms, each multiplied by one
@@ -25,6 +25,7 @@ from planner.core.workload import Workload
 
 FIT_QUALITIES = ("A", "C")
 MIN_ROWS_FOR_OWN_OVERHEADS = 25
+ROOFLINE_FLOOR = 1.0  # a roofline coefficient is 1 / efficiency: efficiency is at most 100%
 _TG = re.compile(r"^(?:tg(\d+)|gen\(n=(\d+)\))(?:@d(\d+))?$")
 _PP = re.compile(r"^(?:pp(\d+)|pp\(prompt~(\d+)\))(?:@d(\d+))?$")
 
@@ -110,25 +111,26 @@ def _sample(catalog: Catalog, row: Row) -> Sample | str:
 
 
 def _solve(samples: list[Sample], names: list[str], fixed: dict[str, float]) -> dict[str, float]:
-    """Non-negative least squares on relative error; `fixed` coefficients are not fitted."""
+    """Least squares on relative error under the physical bounds; `fixed` coefficients are
+    not fitted. A roofline coefficient is 1/efficiency, so at least 1 (no kernel beats the
+    hardware's peak); every other one is a cost or an extra share, so at least 0. With
+    x = floor + y, y >= 0, that is one non-negative least squares problem (scipy's nnls).
+    Terms no sample exercises are left out (they get 0 here and a prior later)."""
+    from scipy.optimize import nnls  # imported here: only the fit needs scipy
+
     free = [n for n in names if n not in fixed]
     rows, target = [], []
     for s in samples:
         known = s.features.get("known", 0.0) + sum(s.features.get(n, 0.0) * c for n, c in fixed.items())
         rows.append([s.features.get(n, 0.0) / s.seconds for n in free])
         target.append(1.0 - known / s.seconds)
-    a, b = np.array(rows), np.array(target)
-    active = [i for i in range(len(free)) if a[:, i].any()]
-    coef = np.zeros(0)
-    while active:
-        coef, *_ = np.linalg.lstsq(a[:, active], b, rcond=None)
-        negative = [active[i] for i, c in enumerate(coef) if c < 0]
-        if not negative:
-            break
-        active = [i for i in active if i not in negative]
-    solution = {n: 0.0 for i, n in enumerate(free) if a[:, i].any()}
-    for i, c in zip(active, coef, strict=False):
-        solution[free[i]] = float(c)
+    a, b = np.array(rows, dtype=np.float64).reshape(len(rows), len(free)), np.array(target)
+    seen = [i for i in range(len(free)) if a[:, i].any()]
+    solution: dict[str, float] = {}
+    if seen:
+        floor = np.array([ROOFLINE_FLOOR if free[i].partition(":")[2] in QUANT_FAMILIES else 0.0 for i in seen])
+        above, _ = nnls(a[:, seen], b - a[:, seen] @ floor)
+        solution = {free[i]: float(low + extra) for i, low, extra in zip(seen, floor, above, strict=True)}
     return {**solution, **fixed}
 
 
@@ -185,7 +187,7 @@ def _complete(
     for k in families:
         if not solved.get(k):
             coef[k] = ref[k] * scale
-        coef[k] = max(coef[k], 1.0)  # never above 100% of a roofline
+        coef[k] = max(coef[k], ROOFLINE_FLOOR)  # a filled-in family, too, stays below 100% of a roofline
     return coef
 
 
@@ -194,55 +196,3 @@ def predict(sample: Sample, calibration: Calibration) -> float:
     params = calibration.backend(sample.backend)
     coef = params.decode_coef() if sample.kind == "decode" else params.prefill_coef()
     return sample.tokens / seconds_of(sample.features, coef)
-
-
-@dataclass(frozen=True)
-class CrossValidation:
-    errors: dict[str, list[float]]  # kind -> |pred - meas| / meas, one per sample
-    by_device: dict[tuple[str, str], float]  # (kind, device) -> median abs error
-    ratios: dict[tuple[str, str], list[float]]  # (kind, backend) -> measured / predicted
-
-    def median(self, kind: str) -> float:
-        return statistics.median(self.errors[kind]) if self.errors.get(kind) else float("nan")
-
-
-def cross_validate(samples: list[Sample]) -> CrossValidation:
-    """Leave each device out, fit on the rest, predict it."""
-    errors: dict[str, list[float]] = defaultdict(list)
-    per_device: dict[tuple[str, str], list[float]] = defaultdict(list)
-    ratios: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for device in sorted({s.device_id for s in samples}):
-        train = [s for s in samples if s.device_id != device]
-        held = [s for s in samples if s.device_id == device]
-        if not train:
-            continue
-        calibration = fit(train)
-        for s in held:
-            predicted = predict(s, calibration)
-            err = abs(predicted - s.measured) / s.measured
-            errors[s.kind].append(err)
-            per_device[(s.kind, device)].append(err)
-            ratios[(s.kind, s.backend)].append(s.measured / predicted)
-    return CrossValidation(
-        errors=dict(errors),
-        by_device={k: statistics.median(v) for k, v in per_device.items()},
-        ratios=dict(ratios),
-    )
-
-
-def _band(ratios: list[float], default: tuple[float, float]) -> tuple[float, float]:
-    """10th-90th percentile of measured/estimated, always bracketing the estimate."""
-    if len(ratios) < 5:
-        return default
-    lo, hi = np.quantile(sorted(ratios), [0.1, 0.9])
-    return round(float(min(lo, 0.95)), 3), round(float(max(hi, 1.05)), 3)
-
-
-def with_bands(calibration: Calibration, cv: CrossValidation) -> Calibration:
-    """Attach 10th-90th percentile measured/estimated bands from the cross-validation."""
-    backends = dict(calibration.backends)
-    for name, params in backends.items():
-        decode_band = _band(cv.ratios.get(("decode", name), []), params.decode_band)
-        prefill_band = _band(cv.ratios.get(("prefill", name), []), params.prefill_band)
-        backends[name] = replace(params, decode_band=decode_band, prefill_band=prefill_band)
-    return replace(calibration, backends=backends)
