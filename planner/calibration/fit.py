@@ -16,7 +16,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from planner.catalog.store import Catalog, Row
-from planner.core.calibration import PRIORS, QUANT_FAMILIES, BackendParams, Calibration
+from planner.core.calibration import (
+    MIN_DEVICES_FITTED,
+    MIN_ROWS_FITTED,
+    PRIORS,
+    QUANT_FAMILIES,
+    BackendParams,
+    Calibration,
+)
 from planner.core.hardware import Build, GpuGroup
 from planner.core.physics import run_one
 from planner.core.placement import FIT_GPU, FITS
@@ -43,6 +50,7 @@ class Sample:
     quant_family: str
     quality: str
     tokens: int = 1  # prompt length for prefill; decode rates are per token
+    model_id: str = ""
 
     @property
     def seconds(self) -> float:
@@ -106,7 +114,7 @@ def _sample(catalog: Catalog, row: Row) -> Sample | str:
     return Sample(
         row_id=row["id"], device_id=row["device_id"], backend=row["backend"], kind=kind,
         measured=row["tokens_per_s"], features=features, quant_family=quant.family,
-        quality=row["quality"], tokens=tokens if kind == "prefill" else 1,
+        quality=row["quality"], tokens=tokens if kind == "prefill" else 1, model_id=row["model_id"],
     )  # fmt: skip
 
 
@@ -164,7 +172,21 @@ def _fit_backend(name: str, samples: list[Sample], reference: BackendParams | No
         coef = _complete(prior, solved, roofline, reference, kind)
         frozen = tuple(sorted((k, round(v, 9)) for k, v in coef.items()))
         params = replace(params, decode=frozen) if kind == "decode" else replace(params, prefill=frozen)
+        priors = tuple(sorted({*params.priors, *_without_data(group, prior)}))
+        params = replace(params, priors=priors)
     return params
+
+
+def _without_data(group: list[Sample], prior: dict[str, float]) -> list[str]:
+    """Quant-family coefficients the group cannot vouch for: too few rows or devices."""
+    weak = []
+    for term in prior:
+        if term.partition(":")[2] not in QUANT_FAMILIES:
+            continue
+        rows = [s for s in group if s.features.get(term)]
+        if len(rows) < MIN_ROWS_FITTED or len({s.device_id for s in rows}) < MIN_DEVICES_FITTED:
+            weak.append(term)
+    return weak
 
 
 def _is_family(term: str, roofline: str) -> bool:

@@ -37,6 +37,12 @@ PREFILL_PRIOR = {
 }  # fmt: skip
 
 Coefficients = tuple[tuple[str, float], ...]
+ROOFLINE = {"decode": "bw", "prefill": "flops"}  # the per-quant-family roofline term of each kind
+# A coefficient without data of its own (i-quants have no public rows; MXFP4 rests on one
+# model) is borrowed from its neighbours: its range is widened by this factor each way.
+PRIOR_WIDENING = 1.25
+MIN_ROWS_FITTED = 10  # a coefficient measured on fewer rows, or on fewer devices, ships as a prior
+MIN_DEVICES_FITTED = 3
 
 
 def _freeze(values: dict[str, float]) -> Coefficients:
@@ -50,6 +56,18 @@ class BackendParams:
     reserve_gib: float = 0.45  # per-device runtime reserve (context, cuBLAS workspace)
     decode_band: tuple[float, float] = (0.8, 1.2)  # measured/estimated, 10th-90th percentile
     prefill_band: tuple[float, float] = (0.6, 1.4)
+    priors: tuple[str, ...] = ()  # coefficients that rest on no or too little data (see fit.py)
+
+    def is_prior(self, kind: str, family: str) -> bool:
+        """Whether the quant family's roofline coefficient for `kind` ships as a prior."""
+        return f"{ROOFLINE[kind]}:{family}" in self.priors
+
+    def band(self, kind: str, family: str) -> tuple[float, float]:
+        """10th-90th percentile of measured/estimated, widened where the coefficient is a prior."""
+        low, high = self.decode_band if kind == "decode" else self.prefill_band
+        if self.is_prior(kind, family):
+            return low / PRIOR_WIDENING, high * PRIOR_WIDENING
+        return low, high
 
     def decode_coef(self) -> dict[str, float]:
         return {**DECODE_PRIOR, **dict(self.decode)}
@@ -87,6 +105,7 @@ class Calibration:
                     "reserve_gib": p.reserve_gib,
                     "decode_band": list(p.decode_band),
                     "prefill_band": list(p.prefill_band),
+                    "priors": list(p.priors),
                 }
                 for name, p in sorted(self.backends.items())
             },
@@ -106,6 +125,7 @@ class Calibration:
                 reserve_gib=float(p.get("reserve_gib", 0.45)),
                 decode_band=tuple(p.get("decode_band", (0.8, 1.2))),  # type: ignore[arg-type]
                 prefill_band=tuple(p.get("prefill_band", (0.6, 1.4))),  # type: ignore[arg-type]
+                priors=tuple(p.get("priors", ())),
             )
             for name, p in data.get("backends", {}).items()
         }

@@ -68,6 +68,8 @@ class Run:
     prefill_terms: Terms
     decode_tok_s: Cells
     prefill_tok_s: Cells
+    decode_range: tuple[Cells, Cells]  # 10th-90th percentile (low, high) tokens/s
+    prefill_range: tuple[Cells, Cells]
 
 
 def run(build: Build, grid: Grid, calibration: Calibration) -> Run:
@@ -83,6 +85,10 @@ def run(build: Build, grid: Grid, calibration: Calibration) -> Run:
         decode_tok_s = 1.0 / seconds(decode, params.decode_coef(), grid.quants)
         prefill_tok_s = grid.workload.prompt / seconds(prefill, params.prefill_coef(), grid.quants)
     runs = placement.verdict != NONE_CODE
+    decode_tok_s = cells.where(runs, decode_tok_s, np.nan)
+    prefill_tok_s = cells.where(runs, prefill_tok_s, np.nan)
+    decode_low, decode_high = _band(params, "decode", grid)
+    prefill_low, prefill_high = _band(params, "prefill", grid)
     return Run(
         backend=backend,
         params=params,
@@ -90,9 +96,19 @@ def run(build: Build, grid: Grid, calibration: Calibration) -> Run:
         placement=placement,
         decode_terms=decode,
         prefill_terms=prefill,
-        decode_tok_s=cells.where(runs, decode_tok_s, np.nan),
-        prefill_tok_s=cells.where(runs, prefill_tok_s, np.nan),
+        decode_tok_s=decode_tok_s,
+        prefill_tok_s=prefill_tok_s,
+        decode_range=(decode_tok_s * decode_low, decode_tok_s * decode_high),
+        prefill_range=(prefill_tok_s * prefill_low, prefill_tok_s * prefill_high),
     )
+
+
+def _band(params: BackendParams, kind: str, grid: Grid) -> tuple[Cells, Cells]:
+    """Each quant's measured/estimated band (wider where its coefficient is a prior)."""
+    bands = [params.band(kind, q.family) for q in grid.quants]
+    if len(bands) == 1:
+        return bands[0]
+    return grid.per_quant([b[0] for b in bands]), grid.per_quant([b[1] for b in bands])
 
 
 def run_grid(

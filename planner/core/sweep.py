@@ -122,7 +122,7 @@ def sweep(
     contexts = [cell_workload(workload, c).context for c in contexts]
     depths = [decode_depth(workload, c) for c in contexts]
     result = run_grid(build, models, quants, contexts, depths, workload, calibration)
-    params, placement, shape = result.params, result.placement, result.grid.shape
+    placement, shape = result.placement, result.grid.shape
     decode, prefill = result.decode_tok_s, result.prefill_tok_s
     return Sweep(
         models=result.grid.models,
@@ -137,9 +137,9 @@ def sweep(
         overhead_bytes=np.broadcast_to(placement.overhead_bytes, shape),
         ram_needed_bytes=placement.cpu_bytes,
         decode_tok_s=decode,
-        decode_low=decode * params.decode_band[0],
-        decode_high=decode * params.decode_band[1],
+        decode_low=result.decode_range[0],
+        decode_high=result.decode_range[1],
         prefill_tok_s=prefill,
-        prefill_low=prefill * params.prefill_band[0],
-        prefill_high=prefill * params.prefill_band[1],
+        prefill_low=result.prefill_range[0],
+        prefill_high=result.prefill_range[1],
     )
