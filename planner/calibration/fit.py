@@ -17,6 +17,7 @@ import numpy as np
 
 from planner.catalog.store import Catalog, Row
 from planner.core.calibration import (
+    FLASH_TERMS,
     MIN_DEVICES_FITTED,
     MIN_ROWS_FITTED,
     PRIORS,
@@ -102,9 +103,12 @@ def _sample(catalog: Catalog, row: Row) -> Sample | str:
     accelerator = catalog.accelerator(row["device_id"])
     build = Build(name=row["hardware"], gpus=(GpuGroup(accelerator, int(row["n_gpus"])),), ram_gb=512)
     prompt = tokens if kind == "prefill" else 512
+    flash_attn = "on" if _ran_flash_attention(row["notes"] or "") else "off"
     # llama-bench's tgN reports the mean over N tokens: the decode is taken mid-way.
     at_depth = depth + tokens // 2 if kind == "decode" else depth
-    workload = Workload(context=max(depth + tokens, 512), depth=at_depth, prompt=prompt, backend=row["backend"])
+    workload = Workload(
+        context=max(depth + tokens, 512), depth=at_depth, prompt=prompt, backend=row["backend"], flash_attn=flash_attn
+    )
     result = run_one(build, model, quant, workload, PRIORS)
     verdict = FITS[int(result.placement.verdict)]
     if verdict != FIT_GPU:
@@ -116,6 +120,15 @@ def _sample(catalog: Catalog, row: Row) -> Sample | str:
         measured=row["tokens_per_s"], features=features, quant_family=quant.family,
         quality=row["quality"], tokens=tokens if kind == "prefill" else 1, model_id=row["model_id"],
     )  # fmt: skip
+
+
+_FLASH_ON = re.compile(r"flash-attn on|-fa 1\b|fa 1\b", re.IGNORECASE)
+
+
+def _ran_flash_attention(notes: str) -> bool:
+    """The data set's notes name the setting ("flash-attn on", "-fa 1"); llama-bench's
+    default, and so every row that does not say, is off (shared/data/benchmarks/README.md)."""
+    return bool(_FLASH_ON.search(notes))
 
 
 def _solve(samples: list[Sample], names: list[str], fixed: dict[str, float]) -> dict[str, float]:
@@ -162,6 +175,7 @@ def _fit_backend(name: str, samples: list[Sample], reference: BackendParams | No
         if not group:
             continue
         roofline = "bw:" if kind == "decode" else "flops:"
+        group, borrowed = _merge_thin_flash_terms(group, prior)
         seen = sorted({k for s in group for k, v in s.features.items() if v and k.startswith(roofline)})
         names = seen + [k for k in prior if not k.startswith(roofline)]
         fixed: dict[str, float] = {}
@@ -170,11 +184,29 @@ def _fit_backend(name: str, samples: list[Sample], reference: BackendParams | No
             fixed = {k: v for k, v in ref.items() if not _is_family(k, roofline)}
         solved = _solve(group, names, fixed)
         coef = _complete(prior, solved, roofline, reference, kind)
+        coef.update({term: coef[FLASH_TERMS[term]] for term in borrowed})
         frozen = tuple(sorted((k, round(v, 9)) for k, v in coef.items()))
         params = replace(params, decode=frozen) if kind == "decode" else replace(params, prefill=frozen)
-        priors = tuple(sorted({*params.priors, *_without_data(group, prior)}))
+        priors = tuple(sorted({*params.priors, *_without_data(group, prior), *borrowed}))
         params = replace(params, priors=priors)
     return params
+
+
+def _merge_thin_flash_terms(group: list[Sample], prior: dict[str, float]) -> tuple[list[Sample], list[str]]:
+    """Flash-attention terms with too few rows to fit are costed like the terms they
+    replace: their rows count towards those, and the coefficients are borrowed after."""
+    thin = [t for t in FLASH_TERMS if t in prior and sum(1 for s in group if s.features.get(t)) < MIN_ROWS_FITTED]
+    if not thin:
+        return group, []
+    merged = []
+    for s in group:
+        features = dict(s.features)
+        for term in thin:
+            if term in features:
+                base = FLASH_TERMS[term]
+                features[base] = features.get(base, 0.0) + features.pop(term)
+        merged.append(replace(s, features=features))
+    return merged, thin
 
 
 def _without_data(group: list[Sample], prior: dict[str, float]) -> list[str]:

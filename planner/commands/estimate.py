@@ -12,13 +12,14 @@ from planner.calibration.shipped import load_calibration
 from planner.commands.common import open_catalog, print_json
 from planner.core.estimate import Estimate
 from planner.core.hardware import BACKENDS
+from planner.core.workload import FLASH_ATTN
 from planner.errors import PlannerError
 from planner.estimation.front import Estimator
 from planner.resources import calibration_path
 
 FLAG_KEYS = (
     "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
-    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction",
+    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction", "flash_attn",
 )  # fmt: skip
 
 
@@ -51,6 +52,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--depth", type=int, metavar="TOKENS", help="tokens already in the KV cache (default 0)")
     p.add_argument("--prompt", type=int, metavar="TOKENS", help="prompt length for prefill (default 512)")
     p.add_argument("--kv-cache", choices=("f16", "q8_0", "q4_0"), help="KV-cache type (default f16)")
+    p.add_argument(
+        "--flash-attn",
+        choices=FLASH_ATTN,
+        help="llama.cpp's flash attention (default auto, llama.cpp's own default: on where supported)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_run)
 

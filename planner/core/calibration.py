@@ -18,6 +18,7 @@ QUANT_FAMILIES = ("float", "legacy", "k-quant", "i-quant", "mxfp")
 #   bw:<family>  bytes read / peak bandwidth            coefficient = 1 / efficiency
 #   bw:hbm       the same, on HBM devices (extra)       HBM needs more bytes in flight
 #   kv           KV-cache bytes read / peak bandwidth   attention kernels, less efficient
+#   kv:fa        the same with flash attention          its own kernels
 #   layers       layers executed                        fixed cost per layer (launches)
 #   token        1                                      fixed cost per token
 #   multi        1 if the model spans several GPUs      fixed cost of multi-GPU sync
@@ -26,14 +27,19 @@ QUANT_FAMILIES = ("float", "legacy", "k-quant", "i-quant", "mxfp")
 #   flops:<family>  matmul FLOPs / peak FP16             coefficient = 1 / efficiency
 #   flops:hbm       the same, on HBM devices (extra)
 #   attn            attention FLOPs / peak FP16
+#   attn:fa         the same with flash attention
 #   ubatch          micro-batches                        fixed cost per micro-batch
 DECODE_PRIOR = {
     "bw:float": 1 / 0.8, "bw:legacy": 1 / 0.75, "bw:k-quant": 1 / 0.75, "bw:i-quant": 1 / 0.7,
-    "bw:mxfp": 1 / 0.7, "bw:hbm": 0.4, "kv": 1 / 0.5, "layers": 8e-6, "token": 3e-4, "multi": 2e-4, "hops": 1e-4,
+    "bw:mxfp": 1 / 0.7, "bw:hbm": 0.4, "kv": 1 / 0.5, "kv:fa": 1 / 0.5,
+    "layers": 8e-6, "token": 3e-4, "multi": 2e-4, "hops": 1e-4,
 }  # fmt: skip
+# Flash-attention terms and the terms they replace: with too few rows measured with flash
+# attention, the fit costs attention as measured without it and marks the term a prior.
+FLASH_TERMS = {"kv:fa": "kv", "attn:fa": "attn"}
 PREFILL_PRIOR = {
     "flops:float": 1 / 0.5, "flops:legacy": 1 / 0.4, "flops:k-quant": 1 / 0.4, "flops:i-quant": 1 / 0.3,
-    "flops:mxfp": 1 / 0.4, "flops:hbm": 1.0, "attn": 1 / 0.1, "ubatch": 2e-3,
+    "flops:mxfp": 1 / 0.4, "flops:hbm": 1.0, "attn": 1 / 0.1, "attn:fa": 1 / 0.1, "ubatch": 2e-3,
 }  # fmt: skip
 
 Coefficients = tuple[tuple[str, float], ...]

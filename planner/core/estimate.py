@@ -59,6 +59,7 @@ class Estimate:
             "depth": self.workload.depth,
             "prompt": self.workload.prompt,
             "kv_cache": self.workload.kv_cache,
+            "flash_attn": self.workload.flash_attn,
             "fit": p.verdict,
             "memory": {
                 "weights_gib": _r(p.weights_bytes / GIB),

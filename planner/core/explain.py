@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.core.calibration import MIN_DEVICES_FITTED, MIN_ROWS_FITTED, PRIOR_WIDENING, Calibration
+from planner.core.calibration import FLASH_TERMS, MIN_DEVICES_FITTED, MIN_ROWS_FITTED, PRIOR_WIDENING, Calibration
 from planner.core.hardware import Build
 from planner.core.model import ModelArch
 from planner.core.placement import FIT_NONE, Placement
@@ -18,13 +18,19 @@ def assumptions(
     """What the numbers assume, in words (the app's *Why these numbers?*)."""
     params = calibration.backend(backend)
     notes = [
-        f"runtime: llama.cpp, {backend} backend, flash attention on, n_ubatch {workload.n_ubatch}",
+        f"runtime: llama.cpp, {backend} backend, n_ubatch {workload.n_ubatch}, {_flash_attention(workload)}",
         f"KV cache {workload.kv_cache}, allocated for {workload.context:,} tokens",
         f"decode at {workload.depth:,} tokens of history, batch 1; prefill of {workload.prompt:,} tokens",
         f"calibration: {calibration.source}; decode reaches "
         f"{params.bandwidth_efficiency():.0%} of peak bandwidth (k-quants)",
         f"system RAM bandwidth {build.ram_bandwidth_gbs:.0f} GB/s for CPU-held layers",
     ]
+    flash = [t for t in FLASH_TERMS if t in params.priors]
+    if workload.flash_attention and flash:
+        notes.append(
+            "flash attention's own speed is not fitted (fewer than "
+            f"{MIN_ROWS_FITTED} public rows ran with it): attention is costed as measured without it"
+        )
     priors = [kind for kind in ("decode", "prefill") if params.is_prior(kind, quant.family)]
     if priors:
         what = " and ".join(LABELS[kind] for kind in priors)
@@ -61,3 +67,9 @@ def warnings(build: Build, model: ModelArch, workload: Workload, placement: Plac
     if placement.verdict == FIT_NONE:
         warnings.append("the model does not fit in GPU memory plus system RAM")
     return tuple(warnings)
+
+
+def _flash_attention(workload: Workload) -> str:
+    if workload.flash_attn == "auto":
+        return "flash attention on (llama.cpp's default, --flash-attn auto)"
+    return f"flash attention {workload.flash_attn} (--flash-attn {workload.flash_attn})"

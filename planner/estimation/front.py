@@ -18,7 +18,7 @@ from planner.errors import InputError
 
 REQUEST_KEYS = {
     "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
-    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction",
+    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction", "flash_attn",
 }  # fmt: skip
 
 
@@ -69,6 +69,7 @@ class Estimator:
             depth=_int(request, "depth", 0),
             prompt=_int(request, "prompt", 512),
             kv_cache=str(request.get("kv_cache") or "f16"),
+            flash_attn=str(request.get("flash_attn") or "auto"),
             backend=request.get("backend"),
             gpu_memory_fraction=request.get("gpu_memory_fraction"),
         )
