@@ -115,7 +115,7 @@ def custom_accelerator(data: Any) -> Accelerator:
         raise InputError("a custom GPU needs numeric memory_gb and bandwidth_gbs") from exc
     if memory <= 0 or bandwidth <= 0:
         raise InputError("a custom GPU needs positive memory_gb and bandwidth_gbs")
-    fp16 = float(data.get("fp16_tflops") or bandwidth / 10)
+    fp16 = float(data["fp16_tflops"]) if data.get("fp16_tflops") else None  # unknown: no prompt-speed estimate
     return Accelerator(
         id="custom-" + str(data.get("name", "gpu")).lower().replace(" ", "-"),
         name=str(data.get("name", "Custom GPU")), vendor=str(data.get("vendor", "NVIDIA")),

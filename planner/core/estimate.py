@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,9 +128,10 @@ def estimate(
     decode_band = prefill_band = None
     if placement.verdict != FIT_NONE:
         decode = float(result.decode_tok_s)
-        prefill = float(result.prefill_tok_s)
         decode_band = (float(result.decode_range[0]), float(result.decode_range[1]))
-        prefill_band = (float(result.prefill_range[0]), float(result.prefill_range[1]))
+        if math.isfinite(result.prefill_tok_s):  # NaN where a GPU's compute is unknown
+            prefill = float(result.prefill_tok_s)
+            prefill_band = (float(result.prefill_range[0]), float(result.prefill_range[1]))
     cost = cost_of(build, decode, cost_settings or CostSettings(), cpu_busy=placement.cpu_layers > 0)
     return Estimate(
         build=build,

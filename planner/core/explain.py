@@ -57,16 +57,21 @@ def assumptions(
 
 def warnings(build: Build, model: ModelArch, workload: Workload, placement: Placement) -> tuple[str, ...]:
     """What the user should know before trusting the numbers."""
-    warnings = []
+    notes = []
     if workload.context > model.max_context:
-        warnings.append(f"{model.name} was trained for {model.max_context:,} tokens; {workload.context:,} exceeds it")
+        notes.append(f"{model.name} was trained for {model.max_context:,} tokens; {workload.context:,} exceeds it")
     if workload.depth > workload.context:
-        warnings.append("depth is larger than the context window")
+        notes.append("depth is larger than the context window")
     if any(g.accelerator.vendor == "Cerebras" for g in build.gpus):
-        warnings.append("Cerebras systems run their own SDK, not llama.cpp: roofline only")
+        notes.append("Cerebras systems run their own SDK, not llama.cpp: roofline only")
+    if build.flops_unknown and placement.gpu_layers:
+        notes.append(
+            f"prompt processing cannot be estimated: the FP16 throughput of {', '.join(build.flops_unknown)} "
+            "is unknown (add it in the Catalog tab)"
+        )
     if placement.verdict == FIT_NONE:
-        warnings.append("the model does not fit in GPU memory plus system RAM")
-    return tuple(warnings)
+        notes.append("the model does not fit in GPU memory plus system RAM")
+    return tuple(notes)
 
 
 def _flash_attention(workload: Workload) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 BACKENDS = ("cuda", "rocm", "vulkan", "metal", "sycl", "cpu")
@@ -23,7 +24,7 @@ class Accelerator:
     vendor: str
     memory_gb: float
     bandwidth_gbs: float
-    fp16_tflops: float
+    fp16_tflops: float | None  # None: unknown, and prompt processing cannot be estimated
     power_w: float
     idle_power_w: float = 0.0
     unified: bool = False
@@ -32,8 +33,15 @@ class Accelerator:
     architecture: str = ""
 
     @property
+    def flops_known(self) -> bool:
+        return self.fp16_tflops is not None and self.fp16_tflops > 0
+
+    @property
     def matrix_tflops(self) -> float:
-        """The FP16 matrix throughput llama.cpp's kernels can reach on this architecture."""
+        """The FP16 matrix throughput llama.cpp's kernels can reach on this architecture
+        (NaN when unknown: whatever is computed from it is unknown too)."""
+        if self.fp16_tflops is None or self.fp16_tflops <= 0:
+            return math.nan
         return self.fp16_tflops * MMA_SYNC_SHARE.get(self.architecture, 1.0)
 
     @property
@@ -143,6 +151,11 @@ class Build:
     @property
     def is_unified(self) -> bool:
         return bool(self.gpus) and all(g.accelerator.unified for g in self.gpus)
+
+    @property
+    def flops_unknown(self) -> list[str]:
+        """Names of the GPUs whose FP16 throughput is unknown."""
+        return sorted({g.accelerator.name for g in self.gpus if not g.accelerator.flops_known})
 
     @property
     def ram_bandwidth_gbs(self) -> float:

@@ -90,6 +90,7 @@ class Sweep:
 
     def cell(self, m: int, q: int, c: int) -> SweepCell:
         runs = self.fit[m, q, c] != NONE_CODE
+        prompt_known = runs and bool(np.isfinite(self.prefill_tok_s[m, q, c]))  # NaN: a GPU's compute is unknown
         return SweepCell(
             fit=self.fit_name(m, q, c),
             gpu_layers=int(self.gpu_layers[m, q, c]),
@@ -100,8 +101,10 @@ class Sweep:
             ram_needed_bytes=float(self.ram_needed_bytes[m, q, c]),
             decode_tok_s=float(self.decode_tok_s[m, q, c]) if runs else None,
             decode_range=(float(self.decode_low[m, q, c]), float(self.decode_high[m, q, c])) if runs else None,
-            prefill_tok_s=float(self.prefill_tok_s[m, q, c]) if runs else None,
-            prefill_range=(float(self.prefill_low[m, q, c]), float(self.prefill_high[m, q, c])) if runs else None,
+            prefill_tok_s=float(self.prefill_tok_s[m, q, c]) if prompt_known else None,
+            prefill_range=(
+                (float(self.prefill_low[m, q, c]), float(self.prefill_high[m, q, c])) if prompt_known else None
+            ),
         )
 
 

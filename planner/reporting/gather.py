@@ -233,10 +233,14 @@ def _assumptions(
         row = catalog.gpu_rows.get(a.id) or catalog.apple_rows.get(a.id) or {}
         cite = mark(sources.cite(row.get("source_url")))
         notes.append(
-            f"{a.name}: {a.memory_gb:g} GB, {a.bandwidth_gbs:,.0f} GB/s, {a.fp16_tflops:g} FP16 TFLOPS, "
+            f"{a.name}: {a.memory_gb:g} GB, {a.bandwidth_gbs:,.0f} GB/s, {_tflops(a.fp16_tflops)}, "
             f"{a.power_w:,.0f} W {cite}".rstrip()
         )
     for model in models:
         cite = mark(sources.cite(catalog.model_rows[model.id].get("source_url")))
         notes.append(f"{model.name}: {model.n_layers} layers, {model.max_context:,} tokens max context {cite}".rstrip())
     return tuple(notes)
+
+
+def _tflops(value: float | None) -> str:
+    return f"{value:g} FP16 TFLOPS" if value else "FP16 TFLOPS unknown"

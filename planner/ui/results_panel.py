@@ -119,6 +119,8 @@ class ResultsPanel(QWidget):
             )
             self.prefill.setText(
                 f"<b>{tok_s(estimate.prefill_tok_s)} tok/s</b> (likely {tok_range(estimate.prefill_range)})"
+                if estimate.prefill_tok_s is not None
+                else "unavailable: the GPU's compute (FP16 TFLOPS) is unknown"
             )
         ctx = estimate.max_context_on_gpu
         self.max_ctx.setText("does not fit at any context" if ctx <= 0 else f"{ctx:,} tokens")

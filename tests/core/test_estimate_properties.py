@@ -108,3 +108,17 @@ def test_every_output_is_finite_and_positive(catalog, model, quant, vram, bw, ct
     assert all(math.isfinite(n) and n >= 0 for n in numbers)
     assert values["decode_tok_s"] > 0 and values["prefill_tok_s"] > 0
     assert replace(result.workload) == result.workload
+
+
+def test_unknown_flops_mean_no_prompt_estimate_not_an_invented_one(catalog: Catalog) -> None:
+    unknown = Accelerator(
+        id="mystery", name="Mystery GPU", vendor="NVIDIA", memory_gb=24, bandwidth_gbs=900,
+        fp16_tflops=None, power_w=300,
+    )  # fmt: skip
+    build = Build(name="t", gpus=(GpuGroup(unknown),), ram_gb=64)
+    result = estimate(build, catalog.model("llama-3-8b"), catalog.quant("Q4_K_M"), Workload())
+    assert result.decode_tok_s is not None and result.decode_tok_s > 0
+    assert result.prefill_tok_s is None and result.prefill_range is None
+    assert any("Mystery GPU is unknown" in w for w in result.warnings)
+    cpu_only = estimate(Build(name="cpu", ram_gb=64), catalog.model("llama-3-8b"), catalog.quant("Q4_K_M"), Workload())
+    assert cpu_only.prefill_tok_s is not None

@@ -149,3 +149,15 @@ def test_bad_inputs_raise_input_errors(catalog: Catalog, builds: dict[str, Build
     broken = Build(name="no RAM", ram_gb=0)
     with pytest.raises(InputError, match="system RAM"):
         sweep(broken, models, quants, [4096], Workload())
+
+
+def test_a_gpu_without_known_compute_has_no_prompt_speed(catalog: Catalog) -> None:
+    from planner.core.hardware import Accelerator, GpuGroup
+
+    unknown = Accelerator(
+        id="x", name="X", vendor="NVIDIA", memory_gb=24, bandwidth_gbs=900, fp16_tflops=None, power_w=1
+    )
+    result = sweep(Build(name="x", gpus=(GpuGroup(unknown),)), [catalog.model("llama-3-8b")], [catalog.quant("Q4_K_M")],
+                   [4096], Workload())  # fmt: skip
+    cell = result.cell(0, 0, 0)
+    assert cell.decode_tok_s is not None and cell.prefill_tok_s is None and cell.prefill_range is None
