@@ -92,11 +92,8 @@ class Estimator:
         """Estimate an already-assembled build (the app's path: no name resolution for it)."""
         model = self.catalog.model(model_name)
         quant = self.catalog.quant(quant_name)
-        if quant.expert_bpw and not model.is_moe:
-            raise InputError(
-                f"{model.name} has no {quant.name} files: {quant.name} quantizes MoE expert tensors "
-                "(gpt-oss). Pick a quant such as Q4_K_M or Q8_0."
-            )
+        if not quant.applies_to(model):
+            raise InputError(quant.not_applicable(model))
         result = estimate(build, model, quant, workload, self.calibration, self.cost_settings, with_max_context)
         return _with_measurements(self.catalog, result)
 

@@ -206,8 +206,8 @@ class Planner:
     def evaluate(self, request: PlanRequest) -> Evaluation:
         model = self.catalog.model(request.model)
         quant = self.catalog.quant(request.quant)
-        if quant.expert_bpw and not model.is_moe:
-            raise InputError(f"{model.name} has no {quant.name} files: {quant.name} quantizes MoE expert tensors.")
+        if not quant.applies_to(model):
+            raise InputError(quant.not_applicable(model))
         workload = Workload(context=request.context, kv_cache=request.kv_cache)
         key = (model.id, quant.name, request.context, request.kv_cache, request.used)
         if key not in self._cache:

@@ -10,7 +10,7 @@ from planner.core.placement import FIT_NONE
 from planner.core.quant import QuantType
 from planner.core.units import GIB
 from planner.estimation.front import Estimator
-from planner.reporting.estimates import applies, estimate_on
+from planner.reporting.estimates import estimate_on
 from planner.reporting.sheet_data import MemoryBar, ScatterPoint, Series
 
 CONTEXT_POINTS = (1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072)
@@ -26,7 +26,7 @@ def context_series(
     top = max(max(contexts), MIN_CHART_CONTEXT)
     series = []
     for model in models[:MAX_SERIES]:
-        if not applies(model, quant):
+        if not quant.applies_to(model):
             continue
         points = []
         for context in (c for c in CONTEXT_POINTS if c <= min(top, model.max_context)):

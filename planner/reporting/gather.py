@@ -18,7 +18,7 @@ from planner.errors import InputError
 from planner.estimation.front import Estimator
 from planner.reporting import bill, chart_data
 from planner.reporting.detected import detected_section
-from planner.reporting.estimates import applies, estimate_on
+from planner.reporting.estimates import estimate_on
 from planner.reporting.progress import Steps
 from planner.reporting.sheet_data import (
     PAGE_SIZES,
@@ -97,7 +97,7 @@ def _models(
     runnable = []
     for row in catalog.model_rows.values():  # most popular first
         model = catalog.model(row["id"])
-        if applies(model, quant) and estimate_on(estimator, build, model, quant, context).fit != FIT_NONE:
+        if quant.applies_to(model) and estimate_on(estimator, build, model, quant, context).fit != FIT_NONE:
             runnable.append(model)
     # The most popular model of each size class the build runs, largest class first (a 48 GB
     # build's sheet should show a 70B, not five 8Bs), then the next most popular overall.
@@ -129,7 +129,7 @@ def _table_estimates(
     combos = list(product(models, quants, contexts))
     for i, (model, quant, context) in enumerate(combos):
         steps.report(100 * i / len(combos), f"estimating {model.name} {quant.name}")
-        if not applies(model, quant):
+        if not quant.applies_to(model):
             note = f"{model.name} has no {quant.name} files ({quant.name} is for MoE expert tensors): left out"
             notes.append(note) if note not in notes else None
             continue
