@@ -27,7 +27,7 @@ from planner.core.calibration import (
 )
 from planner.core.hardware import Build, GpuGroup
 from planner.core.physics import run_one
-from planner.core.placement import FIT_GPU, FITS
+from planner.core.placement import FITS, Fit
 from planner.core.speed import seconds_of, terms_at
 from planner.core.workload import Workload
 
@@ -111,7 +111,7 @@ def _sample(catalog: Catalog, row: Row) -> Sample | str:
     )
     result = run_one(build, model, quant, workload, PRIORS)
     verdict = FITS[int(result.placement.verdict)]
-    if verdict != FIT_GPU:
+    if verdict != Fit.GPU:
         return f"model does not fit fully on the GPU per the planner ({verdict})"
     terms = result.decode_terms if kind == "decode" else result.prefill_terms
     features = terms_at(terms, (0, 0, 0), quant)

@@ -12,11 +12,11 @@ from planner.core.calibration import PRIORS, Calibration
 from planner.core.cost import Cost, CostSettings, cost_of
 from planner.core.explain import assumptions, warnings
 from planner.core.grid import make_grid
-from planner.core.hardware import Build
+from planner.core.hardware import Backend, Build
 from planner.core.memory import WeightLayout
 from planner.core.model import ModelArch
 from planner.core.physics import check_build, choose_backend, run_one
-from planner.core.placement import FIT_NONE, Placement, device_capacity_bytes, gpu_room, placement_at
+from planner.core.placement import Fit, Placement, device_capacity_bytes, gpu_room, placement_at
 from planner.core.quant import QuantType
 from planner.core.units import GIB
 from planner.core.workload import Workload
@@ -32,7 +32,7 @@ class Estimate:
     model: ModelArch
     quant: QuantType
     workload: Workload
-    backend: str
+    backend: Backend
     layout: WeightLayout
     placement: Placement
     max_context_on_gpu: int
@@ -46,7 +46,7 @@ class Estimate:
     measured: tuple[dict[str, Any], ...] = field(default=())
 
     @property
-    def fit(self) -> str:
+    def fit(self) -> Fit:
         return self.placement.verdict
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,6 +61,7 @@ class Estimate:
             "prompt": self.workload.prompt,
             "kv_cache": self.workload.kv_cache,
             "flash_attn": self.workload.flash_attn,
+            "engine": str(self.workload.engine),
             "fit": p.verdict,
             "memory": {
                 "weights_gib": _r(p.weights_bytes / GIB),
@@ -95,6 +96,7 @@ class Estimate:
             "hardware_used_usd": _r(self.cost.hardware_used_usd, 0),
             "prices_complete": self.cost.complete_prices,
             "usd_per_mtok": _r(self.cost.usd_per_mtok, 3),
+            "electricity_usd_per_mtok": _r(self.cost.electricity_usd_per_mtok, 3),
             "tok_s_per_1000_usd": _r(self.cost.tok_s_per_1000_usd, 3),
             "measured": list(self.measured),
             "assumptions": list(self.assumptions),
@@ -126,7 +128,7 @@ def estimate(
     backend = result.backend
     decode = prefill = None
     decode_band = prefill_band = None
-    if placement.verdict != FIT_NONE:
+    if placement.verdict != Fit.NONE:
         decode = float(result.decode_tok_s)
         decode_band = (float(result.decode_range[0]), float(result.decode_range[1]))
         if math.isfinite(result.prefill_tok_s):  # NaN where a GPU's compute is unknown
@@ -167,7 +169,7 @@ def max_context_on_gpu(
     Every candidate context is placed at once; a longer context never needs less memory,
     so the answer is the last of the leading run of contexts that fit.
     """
-    if backend == "cpu" or not build.gpus:
+    if backend == Backend.CPU or not build.gpus:
         return 0
     top = max(model.max_context, MIN_CONTEXT)
     contexts = list(range(MIN_CONTEXT, top + 1, 256))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from planner.core.calibration import FLASH_TERMS, MIN_DEVICES_FITTED, MIN_ROWS_FITTED, PRIOR_WIDENING, Calibration
-from planner.core.hardware import Build
+from planner.core.hardware import Build, Split
 from planner.core.model import ModelArch
-from planner.core.placement import FIT_NONE, Placement
+from planner.core.placement import Fit, Placement
 from planner.core.quant import QuantType
 from planner.core.workload import Workload
 
@@ -18,7 +18,7 @@ def assumptions(
     """What the numbers assume, in words (the app's *Why these numbers?*)."""
     params = calibration.backend(backend)
     notes = [
-        f"runtime: llama.cpp, {backend} backend, n_ubatch {workload.n_ubatch}, {_flash_attention(workload)}",
+        f"runtime: {workload.engine}, {backend} backend, n_ubatch {workload.n_ubatch}, {_flash_attention(workload)}",
         f"KV cache {workload.kv_cache}, allocated for {workload.context:,} tokens",
         f"decode at {workload.depth:,} tokens of history, batch 1; prefill of {workload.prompt:,} tokens",
         f"calibration: {calibration.source}; decode reaches "
@@ -42,7 +42,7 @@ def assumptions(
     if build.gpu_count > 1:
         notes.append(
             "multi-GPU: tensor parallel, all-reduce per layer"
-            if build.split == "tensor"
+            if build.split == Split.TENSOR
             else "multi-GPU: layer split, GPUs run one after another for a single stream"
         )
     if build.is_unified:
@@ -69,7 +69,7 @@ def warnings(build: Build, model: ModelArch, workload: Workload, placement: Plac
             f"prompt processing cannot be estimated: the FP16 throughput of {', '.join(build.flops_unknown)} "
             "is unknown (add it in the Catalog tab)"
         )
-    if placement.verdict == FIT_NONE:
+    if placement.verdict == Fit.NONE:
         notes.append("the model does not fit in GPU memory plus system RAM")
     return tuple(notes)
 

@@ -85,6 +85,12 @@ def make_grid(
     return _cached_grid(tuple(models), tuple(quants), tuple(contexts), tuple(depths), workload)
 
 
+def clear_cache() -> None:
+    """Forget every cached grid (benchmarks use it to time a sweep from scratch)."""
+    _cached_grid.cache_clear()
+    one_cell.cache_clear()
+
+
 @functools.lru_cache(maxsize=512)
 def _cached_grid(
     models: tuple[ModelArch, ...],

@@ -4,15 +4,35 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-BACKENDS = ("cuda", "rocm", "vulkan", "metal", "sycl", "cpu")
+
+class Backend(StrEnum):
+    """llama.cpp's compute backends."""
+
+    CUDA = "cuda"
+    ROCM = "rocm"
+    VULKAN = "vulkan"
+    METAL = "metal"
+    SYCL = "sycl"
+    CPU = "cpu"
+
+
+class Split(StrEnum):
+    """How one model is spread over several GPUs."""
+
+    LAYER = "layer"  # llama.cpp's default: whole layers per GPU, GPUs run one after another
+    TENSOR = "tensor"  # tensor parallel: every GPU holds a slice of every layer
+
+
+BACKENDS = tuple(Backend)
 
 # llama.cpp's CUDA matrix kernels use warp-level mma.sync instructions. On Hopper and
 # datacenter Blackwell the advertised dense FP16 peak needs warpgroup instructions
 # (wgmma/tcgen05), and mma.sync reaches about half of it (FlashAttention-2 against -3 on an
 # H100: ~350 against ~740 TFLOPS). Consumer Blackwell ("Blackwell 2.0") has no such split.
 MMA_SYNC_SHARE = {"Hopper": 0.5, "Blackwell": 0.5}
-NATIVE_BACKEND = {"NVIDIA": "cuda", "AMD": "rocm", "Intel": "sycl", "Apple": "metal"}
+NATIVE_BACKEND = {"NVIDIA": Backend.CUDA, "AMD": Backend.ROCM, "Intel": Backend.SYCL, "Apple": Backend.METAL}
 
 
 @dataclass(frozen=True)
@@ -45,8 +65,8 @@ class Accelerator:
         return self.fp16_tflops * MMA_SYNC_SHARE.get(self.architecture, 1.0)
 
     @property
-    def native_backend(self) -> str:
-        return NATIVE_BACKEND.get(self.vendor, "vulkan")
+    def native_backend(self) -> Backend:
+        return NATIVE_BACKEND.get(self.vendor, Backend.VULKAN)
 
     @property
     def uses_hbm(self) -> bool:
@@ -130,7 +150,7 @@ class Build:
     ram_channels: int | None = None
     nodes: int = 1
     interconnect: str = ""
-    split: str = "layer"
+    split: Split = Split.LAYER
     unified_memory_gb: float | None = None
     parts: tuple[Part, ...] = ()
     psu_w: float | None = None

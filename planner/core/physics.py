@@ -27,7 +27,7 @@ from planner.core import cells
 from planner.core.calibration import BackendParams, Calibration
 from planner.core.cells import Cells
 from planner.core.grid import Grid, make_grid, one_cell
-from planner.core.hardware import BACKENDS, Build
+from planner.core.hardware import BACKENDS, Backend, Build
 from planner.core.model import ModelArch
 from planner.core.placement import NONE_CODE, GridPlacement, place
 from planner.core.quant import QuantType
@@ -36,16 +36,18 @@ from planner.core.workload import Workload
 from planner.errors import InputError
 
 
-def choose_backend(build: Build, requested: str | None) -> str:
+def choose_backend(build: Build, requested: str | None) -> Backend:
+    """The requested backend, or llama.cpp's natural one: the GPUs' own, Vulkan for a mix
+    of vendors, the CPU without GPUs."""
     if requested:
         if requested not in BACKENDS:
             raise InputError(f"unknown backend {requested!r}; choose one of {', '.join(BACKENDS)}")
-        return requested
+        return Backend(requested)
     vendors = {g.accelerator.vendor for g in build.gpus}
     if not vendors:
-        return "cpu"
+        return Backend.CPU
     if len(vendors) > 1:
-        return "vulkan"
+        return Backend.VULKAN
     return build.gpus[0].accelerator.native_backend
 
 
@@ -60,7 +62,7 @@ def check_build(build: Build) -> None:
 class Run:
     """Everything the model computed for a grid of cells. Speeds are NaN where nothing runs."""
 
-    backend: str
+    backend: Backend
     params: BackendParams
     grid: Grid
     placement: GridPlacement

@@ -9,6 +9,7 @@ view of one cell that `estimate()` reports, with a `DeviceLoad` per accelerator.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
@@ -16,12 +17,21 @@ from planner.core import cells
 from planner.core.calibration import Calibration
 from planner.core.cells import Cells
 from planner.core.grid import Grid
-from planner.core.hardware import Accelerator, Build
+from planner.core.hardware import Accelerator, Backend, Build
 from planner.core.units import GB, GIB
 from planner.core.workload import Workload
 
-FIT_GPU, FIT_PARTIAL, FIT_CPU, FIT_NONE = "gpu", "partial", "cpu", "none"
-FITS = (FIT_GPU, FIT_PARTIAL, FIT_CPU, FIT_NONE)  # GridPlacement.verdict holds indexes into this
+
+class Fit(StrEnum):
+    """Where the model runs: all on the GPUs, split with system RAM, on the CPU, or nowhere."""
+
+    GPU = "gpu"
+    PARTIAL = "partial"
+    CPU = "cpu"
+    NONE = "none"
+
+
+FITS = tuple(Fit)  # GridPlacement.verdict holds indexes into this
 GPU_CODE, PARTIAL_CODE, CPU_CODE, NONE_CODE = range(len(FITS))
 OS_RAM_SHARE = 0.9  # share of system RAM the runtime may use; the OS keeps the rest
 
@@ -70,7 +80,7 @@ def place(build: Build, grid: Grid, calibration: Calibration, backend: str) -> G
     kv_per_layer = grid.kv_bytes / n_layers
     per_layer = layout.layer_bytes + kv_per_layer
     compute = grid.compute_bytes
-    accelerators = tuple(build.accelerators) if backend != "cpu" else ()
+    accelerators = tuple(build.accelerators) if backend != Backend.CPU else ()
     caps = tuple(device_capacity_bytes(a, grid.workload, calibration, backend) for a in accelerators)
     last = len(caps) - 1
     usable, output_on_gpu = gpu_room(grid, caps)
@@ -177,7 +187,7 @@ class DeviceLoad:
 class Placement:
     """One cell of a `GridPlacement`, with its per-device loads."""
 
-    verdict: str
+    verdict: Fit
     devices: tuple[DeviceLoad, ...]
     cpu_layers: int
     total_layers: int

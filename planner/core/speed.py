@@ -23,7 +23,7 @@ from planner.core import cells
 from planner.core.calibration import Calibration
 from planner.core.cells import Cells
 from planner.core.grid import Grid
-from planner.core.hardware import Build
+from planner.core.hardware import Build, Split
 from planner.core.placement import GridPlacement
 from planner.core.quant import QuantType
 from planner.core.workload import Workload
@@ -41,7 +41,7 @@ def attention_term(name: str, workload: Workload) -> str:
 def _tensor_parallel(build: Build, placement: GridPlacement) -> tuple[Cells, Cells]:
     """(cells split tensor-parallel, divisor of their per-device times)."""
     n_used = placement.used_devices
-    tensor = (n_used > 1) & (build.split == "tensor")
+    tensor = (n_used > 1) & (build.split == Split.TENSOR)
     return tensor, cells.where(tensor, n_used, 1)
 
 

@@ -19,7 +19,7 @@ from planner.core.grid import FloatArray, IntArray
 from planner.core.hardware import Build
 from planner.core.model import ModelArch
 from planner.core.physics import run_grid
-from planner.core.placement import FITS, NONE_CODE
+from planner.core.placement import FITS, NONE_CODE, Fit
 from planner.core.quant import QuantType
 from planner.core.workload import Workload
 
@@ -38,7 +38,7 @@ def cell_workload(workload: Workload, context: int) -> Workload:
 
 @dataclass(frozen=True)
 class SweepCell:
-    fit: str
+    fit: Fit
     gpu_layers: int
     total_layers: int
     weights_bytes: float
@@ -85,7 +85,7 @@ class Sweep:
     def total_bytes(self) -> FloatArray:
         return self.weights_bytes + self.kv_bytes + self.overhead_bytes
 
-    def fit_name(self, m: int, q: int, c: int) -> str:
+    def fit_name(self, m: int, q: int, c: int) -> Fit:
         return FITS[int(self.fit[m, q, c])]
 
     def cell(self, m: int, q: int, c: int) -> SweepCell:

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from planner.core.quant import KV_CACHE_BYTES_PER_ELEMENT
 from planner.errors import InputError
 
 MAX_CONTEXT = 10_000_000
+
+
+class Engine(StrEnum):
+    """The inference engine the model describes (its physics and calibration are llama.cpp's)."""
+
+    LLAMA_CPP = "llama.cpp"
+
+
 FLASH_ATTN = ("on", "off", "auto")
 
 
@@ -27,6 +36,7 @@ class Workload:
     n_ubatch: int = 512
     gpu_memory_fraction: float | None = None
     flash_attn: str = "auto"
+    engine: Engine = Engine.LLAMA_CPP
 
     def __post_init__(self) -> None:
         for name in ("context", "prompt"):

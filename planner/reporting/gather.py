@@ -11,7 +11,7 @@ from planner.core.cost import power_draw
 from planner.core.estimate import Estimate
 from planner.core.hardware import Build
 from planner.core.model import ModelArch
-from planner.core.placement import FIT_NONE
+from planner.core.placement import Fit
 from planner.core.quant import QuantType
 from planner.core.units import GIB
 from planner.errors import InputError
@@ -97,7 +97,7 @@ def _models(
     runnable = []
     for row in catalog.model_rows.values():  # most popular first
         model = catalog.model(row["id"])
-        if quant.applies_to(model) and estimate_on(estimator, build, model, quant, context).fit != FIT_NONE:
+        if quant.applies_to(model) and estimate_on(estimator, build, model, quant, context).fit != Fit.NONE:
             runnable.append(model)
     # The most popular model of each size class the build runs, largest class first (a 48 GB
     # build's sheet should show a 70B, not five 8Bs), then the next most popular overall.

@@ -17,7 +17,7 @@ from planner.catalog.store import Catalog
 from planner.core.calibration import Calibration
 from planner.core.estimate import estimate
 from planner.core.hardware import Build
-from planner.core.placement import FIT_NONE
+from planner.core.placement import Fit
 from planner.core.sweep import Sweep, cell_workload, decode_depth, sweep
 from planner.core.workload import Workload
 from planner.errors import InputError
@@ -130,7 +130,7 @@ def test_decode_depth_is_the_workload_depth_capped_at_the_context() -> None:
 def test_cells_that_do_not_fit_have_no_speed(catalog: Catalog, builds: dict[str, Build]) -> None:
     models = [catalog.model("llama-3-70b"), catalog.model("gemma-3-4b")]
     result = sweep(builds["tiny-4gb"], models, [catalog.quant("F32")], [262144], Workload())
-    assert result.fit_name(0, 0, 0) == FIT_NONE
+    assert result.fit_name(0, 0, 0) == Fit.NONE
     none = result.fit == result.fit[0, 0, 0]
     assert np.isnan(result.decode_tok_s[none]).all() and np.isnan(result.prefill_high[none]).all()
     assert result.cell(0, 0, 0).decode_tok_s is None
