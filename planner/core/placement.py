@@ -153,14 +153,16 @@ def spread(usable: list[Cells], n_layers: Cells) -> list[Cells]:
         return usable
     share = (n_layers * room) / np.where(over, total_room, 1)
     layers = np.minimum(np.floor(share).astype(np.int64), room)
-    leftover = n_layers - layers.sum(axis=0)
+    leftover = np.where(over, n_layers - layers.sum(axis=0), 0)
     order = np.argsort(layers - share, axis=0, kind="stable")  # largest fractional share first
-    rank = np.argsort(order, axis=0, kind="stable")
     for _ in range(2):
+        if not (leftover > 0).any():  # the first round always places every layer left over
+            break
         # Walking the devices in `order`, each one with room left takes a layer while any remain.
-        room_left = layers < room
-        before = np.take_along_axis(np.cumsum(np.take_along_axis(room_left, order, axis=0), axis=0), rank, axis=0)
-        step = room_left & (before - room_left < leftover)
+        room_left = np.take_along_axis(layers < room, order, axis=0)
+        before = np.cumsum(room_left, axis=0) - room_left
+        step = np.zeros_like(layers)
+        np.put_along_axis(step, order, room_left & (before < leftover), axis=0)
         layers = layers + step
         leftover = leftover - step.sum(axis=0)
     return list(np.where(over, layers, room))
