@@ -146,7 +146,7 @@ def spread(usable: list[Cells], n_layers: Cells) -> list[Cells]:
     remainder goes one by one to the largest fractional shares (two rounds)."""
     if len(usable) <= 1:
         return [cells.minimum(room, n_layers) for room in usable]
-    room = np.stack(np.broadcast_arrays(*usable))  # (devices, ...cells)
+    room = np.stack(usable)  # (devices,) for one cell, (devices, ...cells) for a grid
     total_room = room.sum(axis=0)
     over = total_room > n_layers
     if not over.any():
@@ -159,13 +159,26 @@ def spread(usable: list[Cells], n_layers: Cells) -> list[Cells]:
         if not (leftover > 0).any():  # the first round always places every layer left over
             break
         # Walking the devices in `order`, each one with room left takes a layer while any remain.
-        room_left = np.take_along_axis(layers < room, order, axis=0)
-        before = np.cumsum(room_left, axis=0) - room_left
-        step = np.zeros_like(layers)
-        np.put_along_axis(step, order, room_left & (before < leftover), axis=0)
-        layers = layers + step
-        leftover = leftover - step.sum(axis=0)
+        room_left = _in_order(layers < room, order)
+        takes = room_left & (np.cumsum(room_left, axis=0) - room_left < leftover)
+        layers = layers + _from_order(takes, order)
+        leftover = leftover - takes.sum(axis=0)
     return list(np.where(over, layers, room))
+
+
+def _in_order(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """`values` along the device axis, rearranged into `order` (plain indexing for one cell)."""
+    return values[order] if order.ndim == 1 else np.take_along_axis(values, order, axis=0)
+
+
+def _from_order(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """The inverse of `_in_order`."""
+    out = np.empty_like(values)
+    if order.ndim == 1:
+        out[order] = values
+    else:
+        np.put_along_axis(out, order, values, axis=0)
+    return out
 
 
 @dataclass(frozen=True)
