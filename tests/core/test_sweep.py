@@ -106,10 +106,13 @@ def test_random_cells_match_estimate(
     quant_names = data.draw(st.lists(st.sampled_from(sorted(catalog.quant_rows)), min_size=1, max_size=4, unique=True))
     contexts = data.draw(st.lists(st.integers(1, 400_000), min_size=1, max_size=4))
     backend = data.draw(st.sampled_from([None, None, None, "cpu", "vulkan"]), label="backend")
+    flash_attn = data.draw(st.sampled_from(["auto", "on", "off"]), label="flash_attn")
+    kv_types = ["f16"] if flash_attn == "off" else ["f16", "q8_0", "q4_0"]
     workload = Workload(
         depth=data.draw(st.integers(0, 400_000), label="depth"),
         prompt=data.draw(st.integers(1, 16384), label="prompt"),
-        kv_cache=data.draw(st.sampled_from(["f16", "q8_0", "q4_0"]), label="kv_cache"),
+        kv_cache=data.draw(st.sampled_from(kv_types), label="kv_cache"),
+        flash_attn=flash_attn,
         n_ubatch=data.draw(st.sampled_from([128, 512, 2048]), label="n_ubatch"),
         backend=backend if build.gpus or backend != "vulkan" else None,
         gpu_memory_fraction=data.draw(st.none() | st.floats(0.1, 1.0), label="gpu_memory_fraction"),
