@@ -16,7 +16,7 @@ from planner.core.hardware import Backend, Build
 from planner.core.memory import WeightLayout
 from planner.core.model import ModelArch
 from planner.core.physics import check_build, choose_backend, run_one
-from planner.core.placement import Fit, Placement, device_capacity_bytes, gpu_room, placement_at
+from planner.core.placement import Fit, Placement, capacities, gpu_room, placement_at
 from planner.core.quant import QuantType
 from planner.core.units import GIB
 from planner.core.workload import Workload
@@ -176,7 +176,7 @@ def max_context_on_gpu(
     if contexts[-1] != top:
         contexts.append(top)
     grid = make_grid([model], [quant], contexts, [0] * len(contexts), workload)
-    caps = tuple(device_capacity_bytes(a, workload, calibration, backend) for a in build.accelerators)
+    caps = capacities(tuple(build.accelerators), workload, calibration, backend)
     with np.errstate(all="ignore"):
         fits = gpu_room(grid, caps)[1][0, 0]
     if fits[-1]:

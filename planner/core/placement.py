@@ -45,11 +45,17 @@ def default_gpu_fraction(accelerator: Accelerator) -> float:
     return 2 / 3 if accelerator.memory_gb <= 32 else 0.75
 
 
-def device_capacity_bytes(acc: Accelerator, workload: Workload, calibration: Calibration, backend: str) -> float:
-    if acc.unified:
-        share = workload.gpu_memory_fraction or default_gpu_fraction(acc)
-        return acc.memory_gb * GB * share
-    return max(acc.memory_gb * GB - calibration.backend(backend).reserve_gib * GIB, 0.0)
+def capacities(
+    accelerators: tuple[Accelerator, ...], workload: Workload, calibration: Calibration, backend: str
+) -> tuple[float, ...]:
+    """What each device may hold: a unified chip's GPU share, a GPU's memory less the runtime's reserve."""
+    reserve = calibration.backend(backend).reserve_gib * GIB
+    return tuple(
+        acc.memory_gb * GB * (workload.gpu_memory_fraction or default_gpu_fraction(acc))
+        if acc.unified
+        else max(acc.memory_gb * GB - reserve, 0.0)
+        for acc in accelerators
+    )
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ def place(build: Build, grid: Grid, calibration: Calibration, backend: str) -> G
     per_layer = layout.layer_bytes + kv_per_layer
     compute = grid.compute_bytes
     accelerators = tuple(build.accelerators) if backend != Backend.CPU else ()
-    caps = tuple(device_capacity_bytes(a, grid.workload, calibration, backend) for a in accelerators)
+    caps = capacities(accelerators, grid.workload, calibration, backend)
     last = len(caps) - 1
     usable, output_on_gpu = gpu_room(grid, caps)
     layers = spread(usable, n_layers)
