@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from planner.core.calibration import PRIORS, Calibration
 from planner.core.cost import Cost, CostSettings, cost_of
-from planner.core.hardware import BACKENDS, Build
-from planner.core.memory import WeightLayout, weight_layout
+from planner.core.explain import assumptions, warnings
+from planner.core.grid import make_grid
+from planner.core.hardware import Backend, Build
+from planner.core.memory import WeightLayout
 from planner.core.model import ModelArch
-from planner.core.placement import FIT_GPU, FIT_NONE, Placement, place
+from planner.core.physics import check_build, choose_backend, run_one
+from planner.core.placement import Fit, Placement, capacities, gpu_room, placement_at
 from planner.core.quant import QuantType
-from planner.core.speed import decode_features, decode_seconds, prefill_features, prefill_seconds
 from planner.core.units import GIB
 from planner.core.workload import Workload
-from planner.errors import InputError
+
+__all__ = ["MIN_CONTEXT", "Estimate", "check_build", "choose_backend", "estimate", "max_context_on_gpu"]
 
 MIN_CONTEXT = 256
 
@@ -26,7 +32,7 @@ class Estimate:
     model: ModelArch
     quant: QuantType
     workload: Workload
-    backend: str
+    backend: Backend
     layout: WeightLayout
     placement: Placement
     max_context_on_gpu: int
@@ -40,7 +46,7 @@ class Estimate:
     measured: tuple[dict[str, Any], ...] = field(default=())
 
     @property
-    def fit(self) -> str:
+    def fit(self) -> Fit:
         return self.placement.verdict
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,6 +60,8 @@ class Estimate:
             "depth": self.workload.depth,
             "prompt": self.workload.prompt,
             "kv_cache": self.workload.kv_cache,
+            "flash_attn": self.workload.flash_attn,
+            "engine": str(self.workload.engine),
             "fit": p.verdict,
             "memory": {
                 "weights_gib": _r(p.weights_bytes / GIB),
@@ -88,6 +96,7 @@ class Estimate:
             "hardware_used_usd": _r(self.cost.hardware_used_usd, 0),
             "prices_complete": self.cost.complete_prices,
             "usd_per_mtok": _r(self.cost.usd_per_mtok, 3),
+            "electricity_usd_per_mtok": _r(self.cost.electricity_usd_per_mtok, 3),
             "tok_s_per_1000_usd": _r(self.cost.tok_s_per_1000_usd, 3),
             "measured": list(self.measured),
             "assumptions": list(self.assumptions),
@@ -103,26 +112,6 @@ def _rr(pair: tuple[float, float] | None) -> list[float] | None:
     return None if pair is None else [round(pair[0], 2), round(pair[1], 2)]
 
 
-def choose_backend(build: Build, requested: str | None) -> str:
-    if requested:
-        if requested not in BACKENDS:
-            raise InputError(f"unknown backend {requested!r}; choose one of {', '.join(BACKENDS)}")
-        return requested
-    vendors = {g.accelerator.vendor for g in build.gpus}
-    if not vendors:
-        return "cpu"
-    if len(vendors) > 1:
-        return "vulkan"
-    return build.gpus[0].accelerator.native_backend
-
-
-def check_build(build: Build) -> None:
-    if build.nodes < 1 or any(g.count < 1 for g in build.gpus):
-        raise InputError("a build needs at least 1 node and at least 1 of each GPU it lists")
-    if build.ram_gb <= 0:
-        raise InputError(f"system RAM must be more than 0 GB; got {build.ram_gb}")
-
-
 def estimate(
     build: Build,
     model: ModelArch,
@@ -132,24 +121,19 @@ def estimate(
     cost_settings: CostSettings | None = None,
     with_max_context: bool = True,
 ) -> Estimate:
-    check_build(build)
-    backend = choose_backend(build, workload.backend)
-    layout = weight_layout(model, quant)
-    placement = place(build, model, layout, workload, calibration, backend)
+    """One cell of the model (`planner.core.physics.run`) plus its extras: per-device
+    loads, the longest context that stays on the GPUs, cost, assumptions and warnings."""
+    result = run_one(build, model, quant, workload, calibration)
+    placement = placement_at(result.grid, result.placement)
+    backend = result.backend
     decode = prefill = None
     decode_band = prefill_band = None
-    if placement.verdict != FIT_NONE:
-        depth = workload.depth
-        params = calibration.backend(backend)
-        dfeat = decode_features(build, model, layout, placement, workload, calibration, depth, quant.family)
-        decode = 1.0 / decode_seconds(dfeat, params)
-        pfeat = prefill_features(
-            build, model, layout, placement, workload, calibration, workload.prompt, depth,
-            quant.family,
-        )  # fmt: skip
-        prefill = workload.prompt / prefill_seconds(pfeat, params)
-        decode_band = (decode * params.decode_band[0], decode * params.decode_band[1])
-        prefill_band = (prefill * params.prefill_band[0], prefill * params.prefill_band[1])
+    if placement.verdict != Fit.NONE:
+        decode = float(result.decode_tok_s)
+        decode_band = (float(result.decode_range[0]), float(result.decode_range[1]))
+        if math.isfinite(result.prefill_tok_s):  # NaN where a GPU's compute is unknown
+            prefill = float(result.prefill_tok_s)
+            prefill_band = (float(result.prefill_range[0]), float(result.prefill_range[1]))
     cost = cost_of(build, decode, cost_settings or CostSettings(), cpu_busy=placement.cpu_layers > 0)
     return Estimate(
         build=build,
@@ -157,83 +141,45 @@ def estimate(
         quant=quant,
         workload=workload,
         backend=backend,
-        layout=layout,
+        layout=result.grid.layout,
         placement=placement,
         max_context_on_gpu=(
-            max_context_on_gpu(build, model, layout, workload, calibration, backend) if with_max_context else -1
+            max_context_on_gpu(build, model, quant, workload, calibration, backend) if with_max_context else -1
         ),
         decode_tok_s=decode,
         decode_range=decode_band,
         prefill_tok_s=prefill,
         prefill_range=prefill_band,
         cost=cost,
-        assumptions=_assumptions(build, workload, backend, calibration),
-        warnings=_warnings(build, model, workload, placement),
+        assumptions=assumptions(build, quant, workload, backend, calibration),
+        warnings=warnings(build, model, workload, placement),
     )
 
 
 def max_context_on_gpu(
     build: Build,
     model: ModelArch,
-    layout: WeightLayout,
+    quant: QuantType,
     workload: Workload,
     calibration: Calibration,
     backend: str,
 ) -> int:
-    """Largest context (multiple of 256, up to the model's maximum) that fits fully on the GPUs."""
+    """Largest context (multiple of 256, up to the model's maximum) that fits fully on the GPUs.
 
-    def fits(ctx: int) -> bool:
-        return place(build, model, layout, workload, calibration, backend, context=ctx).verdict == FIT_GPU
-
-    if backend == "cpu" or not build.gpus or not fits(MIN_CONTEXT):
+    Every candidate context is placed at once; a longer context never needs less memory,
+    so the answer is the last of the leading run of contexts that fit.
+    """
+    if backend == Backend.CPU or not build.gpus:
         return 0
     top = max(model.max_context, MIN_CONTEXT)
-    if fits(top):
+    contexts = list(range(MIN_CONTEXT, top + 1, 256))
+    if contexts[-1] != top:
+        contexts.append(top)
+    grid = make_grid([model], [quant], contexts, [0] * len(contexts), workload)
+    caps = capacities(tuple(build.accelerators), workload, calibration, backend)
+    with np.errstate(all="ignore"):
+        fits = gpu_room(grid, caps)[1][0, 0]
+    if fits[-1]:
         return top
-    low, high = MIN_CONTEXT // 256, top // 256
-    while high - low > 1:
-        mid = (low + high) // 2
-        if fits(mid * 256):
-            low = mid
-        else:
-            high = mid
-    return low * 256
-
-
-def _assumptions(build: Build, workload: Workload, backend: str, calibration: Calibration) -> tuple[str, ...]:
-    params = calibration.backend(backend)
-    notes = [
-        f"runtime: llama.cpp, {backend} backend, flash attention on, n_ubatch {workload.n_ubatch}",
-        f"KV cache {workload.kv_cache}, allocated for {workload.context:,} tokens",
-        f"decode at {workload.depth:,} tokens of history, batch 1; prefill of {workload.prompt:,} tokens",
-        f"calibration: {calibration.source}; decode reaches "
-        f"{params.bandwidth_efficiency():.0%} of peak bandwidth (k-quants)",
-        f"system RAM bandwidth {build.ram_bandwidth_gbs:.0f} GB/s for CPU-held layers",
-    ]
-    if build.gpu_count > 1:
-        notes.append(
-            "multi-GPU: tensor parallel, all-reduce per layer"
-            if build.split == "tensor"
-            else "multi-GPU: layer split, GPUs run one after another for a single stream"
-        )
-    if build.is_unified:
-        share = workload.gpu_memory_fraction
-        notes.append(
-            f"GPU may use {share:.0%} of unified memory"
-            if share
-            else "GPU may use macOS's default share of unified memory (2/3 up to 32 GB, 3/4 above)"
-        )
-    return tuple(notes)
-
-
-def _warnings(build: Build, model: ModelArch, workload: Workload, placement: Placement) -> tuple[str, ...]:
-    warnings = []
-    if workload.context > model.max_context:
-        warnings.append(f"{model.name} was trained for {model.max_context:,} tokens; {workload.context:,} exceeds it")
-    if workload.depth > workload.context:
-        warnings.append("depth is larger than the context window")
-    if any(g.accelerator.vendor == "Cerebras" for g in build.gpus):
-        warnings.append("Cerebras systems run their own SDK, not llama.cpp: roofline only")
-    if placement.verdict == FIT_NONE:
-        warnings.append("the model does not fit in GPU memory plus system RAM")
-    return tuple(warnings)
+    leading = int(np.argmin(fits))  # index of the first context that does not fit
+    return 0 if leading == 0 else contexts[leading - 1]

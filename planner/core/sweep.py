@@ -2,9 +2,9 @@
 
 `sweep()` gives, per cell, what `planner.core.estimate.estimate()` gives for that model,
 quant and `cell_workload(workload, context)`: fit verdict, GPU layers, memory, decode and
-prefill speed with their ranges. It vectorizes with numpy instead of calling estimate()
-~14,000 times (see scripts/bench_sweep.py), and leaves out the per-cell extras (cost,
-max context on GPU, notes) that the table does not show.
+prefill speed with their ranges: both are the same `planner.core.physics.run()`, here
+over every cell at once (see scripts/bench_sweep.py), there over one. The sweep leaves out
+the per-cell extras (cost, max context on GPU, notes) that the table does not show.
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from planner.core.calibration import PRIORS, Calibration
-from planner.core.estimate import check_build, choose_backend
+from planner.core.grid import FloatArray, IntArray
 from planner.core.hardware import Build
 from planner.core.model import ModelArch
+from planner.core.physics import run_grid
+from planner.core.placement import FITS, NONE_CODE, Fit
 from planner.core.quant import QuantType
-from planner.core.sweep_grid import FloatArray, IntArray, make_grid
-from planner.core.sweep_placement import FITS, NONE_CODE, place_grid
-from planner.core.sweep_speed import decode_seconds, prefill_seconds
 from planner.core.workload import Workload
 
 __all__ = ["FITS", "Sweep", "SweepCell", "cell_workload", "decode_depth", "sweep"]
@@ -39,7 +38,7 @@ def cell_workload(workload: Workload, context: int) -> Workload:
 
 @dataclass(frozen=True)
 class SweepCell:
-    fit: str
+    fit: Fit
     gpu_layers: int
     total_layers: int
     weights_bytes: float
@@ -86,11 +85,12 @@ class Sweep:
     def total_bytes(self) -> FloatArray:
         return self.weights_bytes + self.kv_bytes + self.overhead_bytes
 
-    def fit_name(self, m: int, q: int, c: int) -> str:
+    def fit_name(self, m: int, q: int, c: int) -> Fit:
         return FITS[int(self.fit[m, q, c])]
 
     def cell(self, m: int, q: int, c: int) -> SweepCell:
         runs = self.fit[m, q, c] != NONE_CODE
+        prompt_known = runs and bool(np.isfinite(self.prefill_tok_s[m, q, c]))  # NaN: a GPU's compute is unknown
         return SweepCell(
             fit=self.fit_name(m, q, c),
             gpu_layers=int(self.gpu_layers[m, q, c]),
@@ -101,8 +101,10 @@ class Sweep:
             ram_needed_bytes=float(self.ram_needed_bytes[m, q, c]),
             decode_tok_s=float(self.decode_tok_s[m, q, c]) if runs else None,
             decode_range=(float(self.decode_low[m, q, c]), float(self.decode_high[m, q, c])) if runs else None,
-            prefill_tok_s=float(self.prefill_tok_s[m, q, c]) if runs else None,
-            prefill_range=(float(self.prefill_low[m, q, c]), float(self.prefill_high[m, q, c])) if runs else None,
+            prefill_tok_s=float(self.prefill_tok_s[m, q, c]) if prompt_known else None,
+            prefill_range=(
+                (float(self.prefill_low[m, q, c]), float(self.prefill_high[m, q, c])) if prompt_known else None
+            ),
         )
 
 
@@ -120,39 +122,27 @@ def sweep(
     `decode_depth`), prompt, backend and unified-memory share apply to every cell; its
     own `context` is ignored.
     """
-    check_build(build)
-    models, quants, contexts = list(models), list(quants), [cell_workload(workload, c).context for c in contexts]
-    backend = choose_backend(build, workload.backend)
-    params = calibration.backend(backend)
+    contexts = [cell_workload(workload, c).context for c in contexts]
     depths = [decode_depth(workload, c) for c in contexts]
-    shape = (len(models), len(quants), len(contexts))
-    # Cells that do not fit divide by zero on the way; their speeds are masked below.
-    with np.errstate(all="ignore"):
-        grid = make_grid(models, quants, contexts, depths, workload)
-        placement = place_grid(build, grid, workload, calibration, backend)
-        decode = 1.0 / decode_seconds(build, grid, placement, calibration, quants, params.decode_coef())
-        prefill = workload.prompt / prefill_seconds(
-            build, grid, placement, calibration, quants, params.prefill_coef(), workload.prompt, workload.n_ubatch
-        )
-    runs = placement.verdict != NONE_CODE
-    decode = np.where(runs, decode, np.nan)
-    prefill = np.where(runs, prefill, np.nan)
+    result = run_grid(build, models, quants, contexts, depths, workload, calibration)
+    placement, shape = result.placement, result.grid.shape
+    decode, prefill = result.decode_tok_s, result.prefill_tok_s
     return Sweep(
-        models=tuple(models),
-        quants=tuple(quants),
+        models=result.grid.models,
+        quants=result.grid.quants,
         contexts=tuple(contexts),
         depths=tuple(depths),
-        backend=backend,
+        backend=result.backend,
         fit=placement.verdict,
         gpu_layers=placement.gpu_layers,
-        weights_bytes=np.broadcast_to(grid.total_weight_bytes, shape),
-        kv_bytes=np.broadcast_to(grid.kv_bytes, shape),
+        weights_bytes=np.broadcast_to(result.grid.layout.total_bytes, shape),
+        kv_bytes=np.broadcast_to(result.grid.kv_bytes, shape),
         overhead_bytes=np.broadcast_to(placement.overhead_bytes, shape),
         ram_needed_bytes=placement.cpu_bytes,
         decode_tok_s=decode,
-        decode_low=decode * params.decode_band[0],
-        decode_high=decode * params.decode_band[1],
+        decode_low=result.decode_range[0],
+        decode_high=result.decode_range[1],
         prefill_tok_s=prefill,
-        prefill_low=prefill * params.prefill_band[0],
-        prefill_high=prefill * params.prefill_band[1],
+        prefill_low=result.prefill_range[0],
+        prefill_high=result.prefill_range[1],
     )
