@@ -9,16 +9,18 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from planner.calibration.shipped import load_calibration
+from planner.catalog.pricing import PRICE_KINDS, included_text
 from planner.commands.common import open_catalog, print_json
 from planner.core.estimate import Estimate
 from planner.core.hardware import BACKENDS
+from planner.core.workload import DEFAULT_CONTEXT
 from planner.errors import PlannerError
 from planner.estimation.front import Estimator
 from planner.resources import calibration_path
 
 FLAG_KEYS = (
     "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
-    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction",
+    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction", "prices",
 )  # fmt: skip
 
 
@@ -45,9 +47,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="F",
         help="share of unified memory the GPU may use (default: macOS's, 2/3 up to 32 GB, 3/4 above)",
     )
+    p.add_argument(
+        "--prices", choices=PRICE_KINDS, help="price GPUs and CPU used (default, where known), new or at launch"
+    )
     p.add_argument("--model", metavar="NAME")
     p.add_argument("--quant", metavar="QUANT", help="e.g. Q4_K_M, Q8_0, F16, MXFP4")
-    p.add_argument("--context", type=int, metavar="TOKENS", help="context window (default 4096)")
+    p.add_argument("--context", type=int, metavar="TOKENS", help=f"context window (default {DEFAULT_CONTEXT})")
     p.add_argument("--depth", type=int, metavar="TOKENS", help="tokens already in the KV cache (default 0)")
     p.add_argument("--prompt", type=int, metavar="TOKENS", help="prompt length for prefill (default 512)")
     p.add_argument("--kv-cache", choices=("f16", "q8_0", "q4_0"), help="KV-cache type (default f16)")
@@ -62,7 +67,7 @@ def _run(args: argparse.Namespace) -> int:
     request = {k: getattr(args, k) for k in FLAG_KEYS if getattr(args, k) is not None}
     result = estimator.estimate(request)
     if args.json:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), "hardware_includes": included_text(result.build)})
     else:
         _print_human(result)
     return 0
@@ -118,7 +123,9 @@ def _print_human(result: Estimate) -> None:
     rng = d["prefill_tok_s_range"] or [None, None]
     print(f"  prompt:     {_fmt(d['prefill_tok_s'])} tok/s  (range {_fmt(rng[0])}-{_fmt(rng[1])})")
     price = "unknown" if d["hardware_usd"] is None else f"${d['hardware_usd']:,.0f}"
-    print(f"  cost:       {price} hardware, {d['power_w']:.0f} W, ${_fmt(d['usd_per_mtok'])}/Mtok".replace("$-", "-"))
+    print(f"  hardware:   {price}: {included_text(result.build)}")
+    print(f"  power:      {d['power_w']:.0f} W while generating, {d['idle_power_w']:.0f} W idle")
+    print(f"  cost:       ${_fmt(d['usd_per_mtok'])} per million tokens".replace("$-", "-"))
     for m in d["measured"]:
         print(f"  measured:   {m['test']} {m['tokens_per_s']} tok/s ({m['backend']})  {m['source_url']}")
     for w in d["warnings"]:

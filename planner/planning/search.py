@@ -18,7 +18,7 @@ from planner.core.calibration import PRIORS, Calibration
 from planner.core.cost import CostSettings
 from planner.core.estimate import Estimate
 from planner.core.placement import FIT_GPU, FIT_NONE
-from planner.core.workload import Workload
+from planner.core.workload import DEFAULT_CONTEXT, Workload
 from planner.errors import InputError
 from planner.planning.candidates import Evaluated, Evaluation, describe, evaluate_all
 
@@ -32,7 +32,7 @@ class PlanRequest:
 
     model: str
     quant: str = "Q4_K_M"
-    context: int = 8192
+    context: int = DEFAULT_CONTEXT
     kv_cache: str = "f16"
     min_tok_s: float = 0.0
     min_prompt_tok_s: float = 0.0

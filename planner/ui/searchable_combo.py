@@ -88,10 +88,14 @@ class SearchableCombo(QComboBox):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.setCompleter(completer)
+        self._completer = completer
         self.setMinimumContentsLength(22)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.last_hint = ""
-        self.lineEdit().returnPressed.connect(self._on_line_return_pressed)
+        edit = self.lineEdit()
+        assert edit is not None  # editable, so it has one
+        self._edit = edit
+        self._edit.returnPressed.connect(self._on_line_return_pressed)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_app_focus_changed)
@@ -101,7 +105,7 @@ class SearchableCombo(QComboBox):
 
     def _on_app_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
         """Leaving the box (Tab, a click elsewhere) commits; moving into its own popup does not."""
-        mine = (self, self.lineEdit(), self.completer().popup(), self.view())
+        mine = (self, self._edit, self._completer.popup(), self.view())
         if old in mine and new not in mine:
             self.commit_text(final=True)
 
@@ -110,7 +114,7 @@ class SearchableCombo(QComboBox):
 
     def commit_text(self, final: bool) -> None:
         """Select what the typed text means. `final`: the user is leaving, so never keep stray text."""
-        text = self.lineEdit().text()
+        text = self._edit.text()
         if self.currentIndex() >= 0 and text == self.itemText(self.currentIndex()):
             return
         choice = unique_choice(self.labels(), text)
@@ -118,9 +122,8 @@ class SearchableCombo(QComboBox):
             self._select(choice)
             return
         if matching_indexes(self.labels(), text) and not final:
-            completer = self.completer()
-            completer.setCompletionPrefix(text)
-            completer.complete()
+            self._completer.setCompletionPrefix(text)
+            self._completer.complete()
             self._hint(f"“{text}” matches several entries: pick one from the list")
             return
         why = "matches several entries" if matching_indexes(self.labels(), text) else "matches nothing"
@@ -131,16 +134,18 @@ class SearchableCombo(QComboBox):
         self.last_hint = ""
         changed = index != self.currentIndex()
         self.setCurrentIndex(index)
-        self.lineEdit().setText(self.itemText(index))
-        self.lineEdit().setCursorPosition(0)
+        self._edit.setText(self.itemText(index))
+        self._edit.setCursorPosition(0)
         if changed:
             self.activated.emit(index)
             self.textActivated.emit(self.itemText(index))
 
     def _revert(self) -> None:
-        self.completer().popup().hide()
-        self.lineEdit().setText(self.itemText(self.currentIndex()) if self.currentIndex() >= 0 else "")
-        self.lineEdit().setCursorPosition(0)
+        popup = self._completer.popup()
+        if popup is not None:
+            popup.hide()
+        self._edit.setText(self.itemText(self.currentIndex()) if self.currentIndex() >= 0 else "")
+        self._edit.setCursorPosition(0)
 
     def _hint(self, message: str) -> None:
         self.last_hint = message

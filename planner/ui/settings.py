@@ -6,6 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from planner.core.workload import DEFAULT_CONTEXT
+
 DEFAULTS: dict[str, Any] = {
     "currency": "USD",
     "usd_exchange_rate": 1.0,
@@ -13,7 +15,7 @@ DEFAULTS: dict[str, Any] = {
     "hours_per_day": 8.0,
     "amortization_years": 3.0,
     "default_quant": "Q4_K_M",
-    "default_context": 8192,
+    "default_context": DEFAULT_CONTEXT,
     "default_kv_cache": "f16",
     "default_prompt": 512,
     "telemetry_hz": 2,

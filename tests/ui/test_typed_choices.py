@@ -109,3 +109,21 @@ def test_typing_a_model_in_plan_selects_it(state: PlannerState, services, qtbot)
     type_into(combo, "qwen2.5 32b")
     assert "32B" in combo.currentText()
     assert combo.currentData() == "qwen2.5-32b"
+
+
+def test_a_mac_shows_no_desktop_cpu_ram_or_psu(composer: BuildComposer, state: PlannerState, qtbot) -> None:
+    with qtbot.waitSignal(state.build_changed):
+        type_into(composer.apple, "m3 max 40")
+    assert state.spec.get("gpus") == [] and "cpu" not in state.spec
+    assert not composer.system_box.isVisible() and not composer.psu.isEnabled()
+    assert "built in" in composer.mac_note.text() and "built in" in composer.power_label.text()
+    assert state.build.cpu.name.startswith("Apple M3 Max")
+
+
+def test_adding_a_gpu_to_a_mac_is_refused_with_a_reason(composer: BuildComposer, state: PlannerState, qtbot) -> None:
+    with qtbot.waitSignal(state.build_changed):
+        type_into(composer.apple, "m3 max 40")
+    with qtbot.waitSignal(state.build_failed):
+        composer.gpus._on_add_clicked()
+    assert "cannot be combined" in composer.error.text()
+    assert state.build.is_unified and len(state.build.gpus) == 1
