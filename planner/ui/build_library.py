@@ -49,8 +49,7 @@ class BuildLibrary(QObject):
         target = (name or self.state.spec.get("name") or "Untitled build").strip()
         replace = overwrite if overwrite is not None else target == self.state.saved_name
         self.userdb.save_build(target, {**self.state.spec, "name": target}, replace=replace)
-        self.state.spec["name"] = target
-        self.state.saved_name = target
+        self.state.set_spec({**self.state.spec, "name": target}, saved_name=target)  # the form follows
         self.builds_changed.emit()
         self.message.emit(f"Saved “{target}”")
         return target
@@ -67,9 +66,8 @@ class BuildLibrary(QObject):
 
     def rename(self, old: str, new: str) -> None:
         self.userdb.rename_build(old, new)
-        if self.state.saved_name == old:
-            self.state.saved_name = new
-            self.state.spec["name"] = new
+        if self.state.saved_name == old or (self.state.saved_name is None and self.state.spec.get("name") == old):
+            self.state.set_spec({**self.state.spec, "name": new}, saved_name=new)  # the form follows
         self.builds_changed.emit()
         self.message.emit(f"Renamed “{old}” to “{new}”")
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -37,12 +39,47 @@ def spin(low: float, high: float, suffix: str, decimals: int = 0, parent: QWidge
     return box
 
 
-class BuildComposer(QWidget):
-    """Edits `state.spec`. Every change assembles a new spec and hands it to the state."""
+MERGED_KEYS = {"ram_gb", "ram_mts", "ram_channels", "psu_w", "nodes", "name", "interconnect"}
 
-    def __init__(self, state: PlannerState, services: Services, parent: QWidget | None = None) -> None:
+
+class EditBuildCommand(QUndoCommand):
+    """One composer edit; typing digits into one spin box is one step, not one per digit."""
+
+    def __init__(self, state: PlannerState, before: dict[str, Any], saved: str | None, after: dict[str, Any]):
+        super().__init__("Edit build")
+        self.state, self.before, self.saved, self.after = state, before, saved, after
+        self.keys = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        self._applied = True  # the composer already applied it when it was pushed
+
+    def id(self) -> int:
+        return 1 if self.keys and self.keys <= MERGED_KEYS and len(self.keys) == 1 else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, EditBuildCommand) or other.keys != self.keys:
+            return False
+        self.after = other.after
+        return True
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        self.state.set_spec(copy.deepcopy(self.after), saved_name=self.saved)
+
+    def undo(self) -> None:
+        self.state.set_spec(copy.deepcopy(self.before), saved_name=self.saved)
+
+
+class BuildComposer(QWidget):
+    """Edits `state.spec`. Every change assembles a new spec and hands it to the state; with an
+    undo stack, each change is one Edit ▸ Undo step."""
+
+    def __init__(
+        self, state: PlannerState, services: Services, parent: QWidget | None = None, undo: QUndoStack | None = None
+    ) -> None:
         super().__init__(parent)
         self.state, self.services = state, services
+        self.undo = undo
         catalog = services.catalog
         self._loading = False
         self.name = QLineEdit(self)
@@ -226,7 +263,9 @@ class BuildComposer(QWidget):
         except ValueError as exc:
             self._on_state_build_failed(f"a part's price, quantity or watts is not a number ({exc})")
             return
-        self.state.set_spec(spec, saved_name=self.state.saved_name)
+        before, saved = copy.deepcopy(self.state.spec), self.state.saved_name
+        if self.state.set_spec(spec, saved_name=saved) and self.undo is not None and before != self.state.spec:
+            self.undo.push(EditBuildCommand(self.state, before, saved, copy.deepcopy(self.state.spec)))
 
     def _on_state_build_changed(self, build: Build) -> None:
         self.error.clear()

@@ -32,7 +32,7 @@ class MainWindow(QMainWindow):
         self.undo = QUndoStack(self)
         self.library = BuildLibrary(state, services.userdb, self.undo, self)
         self.picker = BuildPicker(state, services, self.library, self)
-        self.composer = BuildComposer(state, services, self)
+        self.composer = BuildComposer(state, services, self, undo=self.undo)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.estimate_tab = EstimateTab(state, services, self)
@@ -86,22 +86,28 @@ class MainWindow(QMainWindow):
         self._menus = {name: bar.addMenu(name) for name in ("&File", "&Edit", "&View", "&Help")}
         self._action("&File", "Save build", lambda: act.save(self), QKeySequence.StandardKey.Save)
         self._action("&File", "Save build as…", lambda: act.save_as(self), QKeySequence.StandardKey.SaveAs)
-        self._action("&File", "Rename build…", lambda: act.rename(self))
-        self._action("&File", "Duplicate build", lambda: act.duplicate(self))
-        self._action("&File", "Delete build…", lambda: act.delete(self))
+        self._action("&File", "Rename build…", lambda: act.rename(self), "F2")
+        self._action("&File", "Duplicate build", lambda: act.duplicate(self), "Ctrl+D")
+        self._action("&File", "Delete build…", lambda: act.delete(self), "Ctrl+Del")
         self._menus["&File"].addSeparator()
         self._action("&File", "Import build…", lambda: act.import_build(self), "Ctrl+I")
-        self._action("&File", "Export build…", lambda: act.export_build(self))
+        self._action("&File", "Export build…", lambda: act.export_build(self), "Ctrl+Shift+E")
         self._action("&File", "Export build sheet…", lambda: act.export_sheet(self), "Ctrl+E")
         self._menus["&File"].addSeparator()
         self._action("&File", "Quit", self.close, QKeySequence.StandardKey.Quit)
         undo = self.undo.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        undo.setShortcuts(QKeySequence.StandardKey.Undo)
         redo = self.undo.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        redo.setShortcuts(QKeySequence.StandardKey.Redo)  # Ctrl+Y and Ctrl+Shift+Z
         self._menus["&Edit"].addActions([undo, redo])
         self._menus["&Edit"].addSeparator()
-        self._action("&Edit", "Preferences…", lambda: act.preferences(self), QKeySequence.StandardKey.Preferences)
+        preferences = QKeySequence(QKeySequence.StandardKey.Preferences)
+        self._action(
+            "&Edit",
+            "Preferences…",
+            lambda: act.preferences(self),
+            preferences if not preferences.isEmpty() else "Ctrl+,",
+        )
         for index in range(self.tabs.count()):
             title = self.tabs.tabText(index)
             self._action("&View", title, lambda i=index: self.tabs.setCurrentIndex(i), f"Ctrl+{index + 1}")

@@ -20,7 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "default_prompt": 512,
     "telemetry_hz": 2,
     "unified_gpu_share": 0.0,  # 0 = the OS default (macOS: 2/3 up to 32 GB, 3/4 above)
-    "last_build_spec": "",
+    "last_build_spec": "",  # JSON of the current build, restored at the next start
+    "last_saved_build": "",
     "last_model": "llama-3.1-8b",
     "window_geometry": b"",
     "window_state": b"",

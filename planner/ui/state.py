@@ -7,6 +7,7 @@ copy of the estimate logic. Estimates take milliseconds, so they run on the UI t
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -51,6 +52,8 @@ class PlannerState(QObject):
         settings = services.settings
         self.spec: dict[str, Any] = copy.deepcopy(DEFAULT_SPEC)
         self.build: Build = build_from_spec(services.catalog, self.spec)
+        self.saved_name: str | None = None  # the saved build this spec came from, if any
+        self._restore_last_build()
         model = str(settings.get("last_model"))
         self.model_id = model if model in services.catalog.model_rows else next(iter(services.catalog.model_rows))
         self.quant = str(settings.get("default_quant"))
@@ -61,13 +64,30 @@ class PlannerState(QObject):
             gpu_memory_fraction=unified_share(settings),
         )
         self.estimate: Estimate | None = None
-        self.saved_name: str | None = None  # the saved build this spec came from, if any
         try:
             self.estimate = self.estimate_for(self.build)
         except PlannerError:
             self.estimate = None
 
     # ---- build ---------------------------------------------------------------
+    def _restore_last_build(self) -> None:
+        """The build of the last session; one that no longer assembles is skipped, never fatal."""
+        text = str(self.services.settings.get("last_build_spec"))
+        if not text:
+            return
+        try:
+            spec = json.loads(text)
+            build = build_from_spec(self.services.catalog, spec)
+        except (ValueError, TypeError, PlannerError):
+            return
+        self.spec, self.build = spec, build
+        self.saved_name = str(self.services.settings.get("last_saved_build")) or None
+
+    def _remember(self) -> None:
+        settings = self.services.settings
+        settings.set("last_build_spec", json.dumps(self.spec, sort_keys=True))
+        settings.set("last_saved_build", self.saved_name or "")
+
     def set_spec(self, spec: dict[str, Any], saved_name: str | None = None) -> bool:
         """Assemble `spec`; on a bad spec keep the last good build and say why."""
         try:
@@ -78,6 +98,7 @@ class PlannerState(QObject):
         self.spec = copy.deepcopy(spec)
         self.build = build
         self.saved_name = saved_name
+        self._remember()
         self.build_changed.emit(build)
         self.recompute()
         return True
@@ -87,6 +108,7 @@ class PlannerState(QObject):
         self.spec = copy.deepcopy(spec)
         self.build = build
         self.saved_name = None
+        self._remember()
         self.build_changed.emit(build)
         self.recompute()
 
