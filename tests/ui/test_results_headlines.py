@@ -76,3 +76,17 @@ def test_value_follows_the_currency(tab: EstimateTab, state: PlannerState, qtbot
     with qtbot.waitSignal(state.estimate_changed):
         state.recompute()
     assert "per €1,000" in tab.results.per_1000.text() and "$" not in tab.results.per_1000.text()
+
+
+def test_a_model_that_does_not_fit_gets_words_not_a_zero_line(tab: EstimateTab, state: PlannerState, qtbot) -> None:
+    with qtbot.waitSignal(state.estimate_changed):
+        state.set_model("llama-3.3-70b")
+    charts = tab.charts
+    xs, ys = charts.decode_curve.getData()
+    assert xs is None or len(xs) == 0
+    assert "Does not fit" in charts.no_fit.textItem.toPlainText()
+    assert charts.speed.getViewBox().viewRange()[1][0] >= 0
+    with qtbot.waitSignal(state.estimate_changed):
+        state.set_model("llama-3.1-8b")
+    assert charts.no_fit.textItem.toPlainText() == ""
+    assert len(charts.decode_curve.getData()[0]) > 0
