@@ -14,6 +14,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from planner.catalog.builds import build_from_spec, load_build_file
 from planner.catalog.userdb import UserDatabase
 from planner.errors import InputError, PlannerError, UserDataError
+from planner.reporting.atomic import user_file_mode
 from planner.ui.state import PlannerState
 
 
@@ -103,6 +104,7 @@ class BuildLibrary(QObject):
         except OSError as exc:
             raise UserDataError(f"cannot write to {path.parent}: {exc.strerror}. Choose another folder.") from exc
         try:
+            os.fchmod(fd, user_file_mode())
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(data)
                 handle.flush()

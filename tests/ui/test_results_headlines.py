@@ -82,7 +82,7 @@ def test_a_model_that_does_not_fit_gets_words_not_a_zero_line(tab: EstimateTab, 
     with qtbot.waitSignal(state.estimate_changed):
         state.set_model("llama-3.3-70b")
     charts = tab.charts
-    xs, ys = charts.decode_curve.getData()
+    xs, _ys = charts.decode_curve.getData()
     assert xs is None or len(xs) == 0
     assert "Does not fit" in charts.no_fit.textItem.toPlainText()
     assert charts.speed.getViewBox().viewRange()[1][0] >= 0
