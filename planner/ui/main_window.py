@@ -61,8 +61,9 @@ class MainWindow(QMainWindow):
         self.library.message.connect(self.show_message)
         self.picker.this_pc_requested.connect(self._on_picker_this_pc_requested)
         plan = self.panes.get("Plan")
-        if plan is not None:  # the Plan pane saves results straight into the user database
+        if plan is not None:  # the Plan pane saves results straight into the user database, and searches them
             plan.build_saved.connect(lambda _name: self.library.builds_changed.emit())  # type: ignore[attr-defined]
+            self.library.builds_changed.connect(plan.inputs_changed)  # type: ignore[attr-defined]
         self.last_export: object | None = None  # the last build sheet written (ExportResult)
         self.state.build_failed.connect(lambda m: self.show_message(f"Build problem: {m}"))
         self._shown = False

@@ -37,7 +37,8 @@ def unified_share(settings: Settings) -> float | None:
 class PlannerState(QObject):
     """Signals: `build_changed(object)` (a Build), `build_failed(str)`, `workload_changed()`,
     `estimate_changed(object)` (an Estimate, or None when it cannot be computed),
-    `estimate_failed(str)`, `catalog_changed()` (the user added entries or prices)."""
+    `estimate_failed(str)`, `catalog_changed()` (the user added entries or prices),
+    `preferences_changed()` (currency, electricity price and the other preferences)."""
 
     build_changed = Signal(object)
     build_failed = Signal(str)
@@ -45,6 +46,7 @@ class PlannerState(QObject):
     estimate_changed = Signal(object)
     estimate_failed = Signal(str)
     catalog_changed = Signal()
+    preferences_changed = Signal()
 
     def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -117,6 +119,13 @@ class PlannerState(QObject):
         self.services.load_user_catalog()
         self.catalog_changed.emit()
         self.set_spec(self.spec, saved_name=self.saved_name)
+
+    def apply_preferences(self) -> None:
+        """Preferences were saved: new cost settings and GPU share, then every pane recomputes."""
+        self.services.refresh_cost_settings()
+        self.preferences_changed.emit()
+        self.set_workload(gpu_memory_fraction=unified_share(self.services.settings))
+        self.recompute()
 
     # ---- workload ------------------------------------------------------------
     def set_model(self, model_id: str) -> None:

@@ -98,3 +98,13 @@ def test_shortcuts_for_preferences_rename_delete_and_export(window: MainWindow) 
         assert not window.actions_by_name[name].shortcut().isEmpty(), name
     shortcuts = [a.shortcut().toString() for a in window.actions_by_name.values() if not a.shortcut().isEmpty()]
     assert len(shortcuts) == len(set(shortcuts))
+
+
+def test_saving_a_build_refreshes_the_plan(window: MainWindow, monkeypatch, qtbot) -> None:
+    plan = window.panes["Plan"]
+    with qtbot.waitSignal(plan.plan_shown, timeout=20_000):
+        plan.search()
+    answer(monkeypatch, "Fresh box")
+    with qtbot.waitSignal(plan.plan_shown, timeout=20_000) as blocker:
+        window.actions_by_name["Save build as"].trigger()
+    assert any(r.kind == "saved" and r.name == "Fresh box" for r in blocker.args[0].results)
