@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from PySide6.QtTest import QTest
 
 from planner.app import default_panes
 from planner.ui.main_window import MainWindow
@@ -78,3 +79,17 @@ def test_layout_and_tab_are_restored(state: PlannerState, services, qtbot) -> No
     second = MainWindow(state, services, [])
     qtbot.addWidget(second)
     assert (second.width(), second.height()) == (700, 500)
+
+
+def test_electricity_is_asked_in_the_chosen_currency(services, qtbot) -> None:
+    services.settings.set("currency", "EUR")
+    services.settings.set("usd_exchange_rate", 0.5)
+    services.settings.set("electricity_usd_per_kwh", 0.40)
+    dialog = SettingsDialog(services.settings)
+    qtbot.addWidget(dialog)
+    assert "EUR" in dialog.kwh.suffix() and "USD" not in dialog.kwh.suffix()
+    assert dialog.kwh.value() == pytest.approx(0.20)
+    dialog.kwh.lineEdit().selectAll()
+    QTest.keyClicks(dialog.kwh.lineEdit(), "0.300")
+    dialog.accept()
+    assert services.settings.get("electricity_usd_per_kwh") == pytest.approx(0.60)
