@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -69,8 +70,19 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({**result.to_dict(), "hardware_includes": included_text(result.build)})
     else:
-        _print_human(result)
+        _print_human(result, _at_full_context(estimator, result))
     return 0
+
+
+def _at_full_context(estimator: Estimator, result: Estimate) -> Estimate | None:
+    """The same request with the context full, so the headline speed cannot be misread."""
+    workload = result.workload
+    if workload.depth >= workload.context or result.decode_tok_s is None:
+        return None
+    full = estimator.estimate_build(
+        result.build, result.model.id, result.quant.name, replace(workload, depth=workload.context), False
+    )
+    return full if full.decode_tok_s is not None else None
 
 
 def _run_batch(estimator: Estimator, source: str) -> int:
@@ -107,7 +119,7 @@ def _fmt(value: float | None, unit: str = "") -> str:
     return "-" if value is None else f"{value:,.1f}{unit}"
 
 
-def _print_human(result: Estimate) -> None:
+def _print_human(result: Estimate, full: Estimate | None = None) -> None:
     d = result.to_dict()
     mem = d["memory"]
     print(f"{d['model']} {d['quant']} on {d['build']}  ({d['backend']}, context {d['context']:,})")
@@ -119,7 +131,14 @@ def _print_human(result: Estimate) -> None:
     )
     print(f"  max context fully on GPU: {d['max_context_on_gpu']:,}")
     rng = d["decode_tok_s_range"] or [None, None]
-    print(f"  generation: {_fmt(d['decode_tok_s'])} tok/s  (range {_fmt(rng[0])}-{_fmt(rng[1])})")
+    at = "with an empty context" if not d["depth"] else f"with {d['depth']:,} tokens in context"
+    print(f"  generation: {_fmt(d['decode_tok_s'])} tok/s {at}  (range {_fmt(rng[0])}-{_fmt(rng[1])})")
+    if full is not None and full.decode_range is not None:
+        low, high = full.decode_range
+        print(
+            f"              {_fmt(full.decode_tok_s)} tok/s with the context full ({d['context']:,} tokens; "
+            f"range {_fmt(low)}-{_fmt(high)})"
+        )
     rng = d["prefill_tok_s_range"] or [None, None]
     print(f"  prompt:     {_fmt(d['prefill_tok_s'])} tok/s  (range {_fmt(rng[0])}-{_fmt(rng[1])})")
     price = "unknown" if d["hardware_usd"] is None else f"${d['hardware_usd']:,.0f}"

@@ -235,5 +235,9 @@ def _warnings(build: Build, model: ModelArch, workload: Workload, placement: Pla
     if any(g.accelerator.vendor == "Cerebras" for g in build.gpus):
         warnings.append("Cerebras systems run their own SDK, not llama.cpp: roofline only")
     if placement.verdict == FIT_NONE:
-        warnings.append("the model does not fit in GPU memory plus system RAM")
+        warnings.append(
+            "the model does not fit in unified memory"
+            if build.is_unified
+            else "the model does not fit in GPU memory plus system RAM"
+        )
     return tuple(warnings)

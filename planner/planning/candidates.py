@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planner.catalog.builds import build_from_spec, preset_spec
-from planner.catalog.pricing import PLATFORM_OVERHEAD_W, PLATFORMS, psu_size_w
+from planner.catalog.pricing import PLATFORM_OVERHEAD_W, PLATFORMS, estimated_usd, included_text, psu_size_w
 from planner.catalog.store import Catalog, Row
 from planner.core.calibration import Calibration
 from planner.core.cost import CostSettings
@@ -217,7 +217,9 @@ def describe(
 ) -> tuple[str, ...]:
     """Fit, speed, price and power in words, each against its limit where one was set."""
     p, cost = est.placement, est.cost
-    if est.fit == FIT_GPU:
+    if est.fit == FIT_GPU and est.build.is_unified:
+        fit = f"fits fully in unified memory (GPU share; up to {est.max_context_on_gpu:,} tokens)"
+    elif est.fit == FIT_GPU:
         fit = f"fits fully on the GPU ({p.gpu_layers}/{p.total_layers} layers; up to {est.max_context_on_gpu:,} tokens)"
     elif est.fit == FIT_CPU:
         fit = f"runs on the CPU from {est.build.ram_gb:g} GB of system RAM"
@@ -226,16 +228,15 @@ def describe(
         fit = f"partial offload: {p.gpu_layers}/{p.total_layers} layers on the GPU, {held} in system RAM"
     lo, hi = est.decode_range or (0.0, 0.0)
     decode, prefill = est.decode_tok_s or 0.0, est.prefill_tok_s or 0.0
-    estimated = sum((x.price_usd or 0.0) * x.quantity for x in est.build.parts if x.price_kind == "estimate")
-    kinds = ", ".join(sorted({x.price_kind for x in est.build.parts})) or "build price"
-    price = f"${cost.hardware_usd or 0:,.0f} ({kinds}"
-    price += f"; includes ${estimated:,.0f} estimated for board, RAM and PSU)" if estimated else ")"
+    estimated = estimated_usd(est.build)
+    price = f"${cost.hardware_usd or 0:,.0f}: {included_text(est.build)}"
+    price += f" (${estimated:,.0f} of it estimated)" if estimated else ""
     return (
         fit,
         f"{decode:,.1f} tok/s generation (range {lo:,.1f}-{hi:,.1f})" + _speed_limit(decode, lo, min_tok_s),
         f"{prefill:,.0f} tok/s prompt processing" + _limit(prefill, min_prompt_tok_s or None, "tok/s", 1),
         price + _limit(cost.hardware_usd or 0.0, budget_usd, "budget", -1),
-        f"{cost.power_load_w:,.0f} W under load" + _limit(cost.power_load_w, max_power_w, "W limit", -1),
+        f"{cost.power_load_w:,.0f} W while generating" + _limit(cost.power_load_w, max_power_w, "W limit", -1),
     )
 
 

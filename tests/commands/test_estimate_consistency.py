@@ -44,3 +44,10 @@ def test_cli_price_covers_the_whole_machine(capsys: pytest.CaptureFixture[str]) 
     assert "GPUs (used)" in data["hardware_includes"] and "board/case" in data["hardware_includes"]
     new = run_json(capsys, "--gpu", "RTX 3060", "--prices", "new", "--model", "llama-3.1-8b", "--quant", "Q4_K_M")
     assert new["hardware_usd"] > data["hardware_usd"]
+
+
+def test_human_output_labels_both_speeds(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["estimate", "--gpu", "RTX 3090", "--model", "llama-3.1-8b", "--quant", "Q4_K_M"]) == 0
+    out = capsys.readouterr().out
+    assert "tok/s with an empty context" in out and "tok/s with the context full (8,192 tokens" in out
+    assert "hardware:" in out and "estimated" in out and "W while generating" in out
