@@ -168,7 +168,11 @@ def _cpu_part(catalog: Catalog, row: Row | None, platform: Platform, nodes: int,
     )  # fmt: skip
 
 
-KIND_NAMES = {"gpu": "GPUs", "cpu": "CPU", "ram": "RAM", "board": "board/case", "psu": "PSU", "system": "whole system"}
+KIND_NAMES = {
+    "gpu": "GPUs", "rest": "GPUs, RAM, board/case, PSU", "system": "whole system", "cpu": "CPU", "ram": "RAM",
+    "board": "board/case", "psu": "PSU",
+}  # fmt: skip
+KIND_ORDER = tuple(KIND_NAMES)
 
 
 def estimated_usd(build: Build) -> float:
@@ -181,10 +185,9 @@ def included_text(build: Build) -> str:
         return "the build's stated price"
     known: dict[str, set[str]] = {}
     estimated: list[str] = []
-    for part in build.parts:
-        name = KIND_NAMES.get(part.kind, part.name if part.kind == "rest" else "other parts")
-        if part.kind == "rest":
-            name = "GPUs, RAM, board/case, PSU (one price)"
+    ordered = sorted(build.parts, key=lambda p: KIND_ORDER.index(p.kind) if p.kind in KIND_ORDER else len(KIND_ORDER))
+    for part in ordered:
+        name = KIND_NAMES.get(part.kind, "other parts")
         if part.price_kind == "estimate":
             if name not in estimated:
                 estimated.append(name)

@@ -58,14 +58,16 @@ class ContextCharts(QWidget):
         if state.estimate is not None:
             self._on_state_estimate_changed(state.estimate)
 
-    def _show_no_fit(self, contexts: list[int], runs: list[int]) -> None:
+    def _show_no_fit(self, contexts: list[int], runs: list[int], unified: bool) -> None:
         """A model that fits at no context gets words, not a flat zero line."""
         if runs or not contexts:
             self.no_fit.setText("")
             return
-        self.no_fit.setText("Does not fit at any context:\nnot enough GPU memory plus system RAM")
+        why = "more than the unified memory" if unified else "not enough GPU memory plus system RAM"
+        self.no_fit.setText(f"Does not fit at any context:\n{why}")
         middle = math.log10(contexts[0]) + (math.log10(contexts[-1]) - math.log10(contexts[0])) / 2
         self.no_fit.setPos(middle, 0.5)
+        self.speed.setXRange(math.log10(contexts[0]), math.log10(contexts[-1]))
         self.speed.setYRange(0, 1)
 
     def _on_state_estimate_changed(self, estimate: Estimate | None) -> None:
@@ -97,7 +99,7 @@ class ContextCharts(QWidget):
         self.decode_curve.setData(runs, speeds)
         self.low_curve.setData(runs, lows)
         self.high_curve.setData(runs, highs)
-        self._show_no_fit(xs, runs)
+        self._show_no_fit(xs, runs, estimate.build.is_unified)
         self.weights_curve.setData(xs, weights)
         self.total_curve.setData(xs, totals)
         fits_to = estimate.max_context_on_gpu
@@ -106,6 +108,6 @@ class ContextCharts(QWidget):
             self.boundary.setValue(math.log10(fits_to))
             self.boundary_label.setFormat(f"fits on GPU up to {fits_to:,}")
         capacity = estimate.placement.gpu_capacity_bytes / GIB
-        self.memory.setTitle("Memory" if runs else "Memory (does not fit: more than GPU memory plus RAM)")
+        self.memory.setTitle("Memory" if runs else "Memory (does not fit)")
         self.capacity_line.setVisible(capacity > 0)
         self.capacity_line.setValue(capacity)

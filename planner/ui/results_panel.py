@@ -143,9 +143,8 @@ class ResultsPanel(QWidget):
             )  # fmt: skip
             shown += 1
         if p.cpu_layers or not p.devices:
-            self._bar(shown).set_values(
-                f"System RAM ({p.cpu_layers} layers)", p.cpu_bytes, 0.0, 0.0, p.ram_capacity_bytes
-            )
+            where = "CPU share of unified memory" if estimate.build.is_unified else "System RAM"
+            self._bar(shown).set_values(f"{where} ({p.cpu_layers} layers)", p.cpu_bytes, 0.0, 0.0, p.ram_capacity_bytes)
             shown += 1
         for index, bar in enumerate(self.bars):
             bar.setVisible(index < shown)
@@ -208,7 +207,7 @@ class ResultsPanel(QWidget):
             )
         )
         self.power.setText(
-            f"{c.power_load_w:,.0f} W at load, {c.power_idle_w:,.0f} W idle — {self.money(c.usd_per_day_power, 2)}/day"
+            f"{c.power_load_w:,.0f} W ({c.power_idle_w:,.0f} W idle) — {self.money(c.usd_per_day_power, 2)}/day"
         )
         self.per_mtok.setText("—" if c.usd_per_mtok is None else self.money(c.usd_per_mtok, 2))
         per_1000 = None if c.tok_s_per_1000_usd is None else c.tok_s_per_1000_usd / self.money.rate
