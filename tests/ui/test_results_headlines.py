@@ -93,3 +93,17 @@ def test_a_model_that_does_not_fit_gets_words_not_a_zero_line(tab: EstimateTab, 
         state.set_model("llama-3.1-8b")
     assert charts.no_fit.textItem.toPlainText() == ""
     assert len(charts.decode_curve.getData()[0]) > 0
+
+
+def test_the_two_power_figures_say_which_they_are(tab: EstimateTab, state: PlannerState, services, qtbot) -> None:
+    from planner.core.cost import power_draw
+    from planner.ui.composer import BuildComposer
+
+    composer = BuildComposer(state, services)
+    qtbot.addWidget(composer)
+    peak, _idle = power_draw(state.build, cpu_busy=True)
+    assert composer.power_label.text().startswith(f"Peak draw {peak:,.0f} W (every part at full load)")
+    generating = state.estimate.cost.power_load_w
+    assert tab.results.power.text().startswith(f"{generating:,.0f} W")
+    form = tab.results.power.parentWidget().layout()
+    assert form.labelForField(tab.results.power).text() == "Power while generating"
