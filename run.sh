@@ -5,6 +5,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 bash "$ROOT/scripts/setup.sh"
 if [ $# -eq 0 ]; then
-  bash "$ROOT/scripts/check_qt_libs.sh"
+  bash "$ROOT/scripts/check_qt_libs.sh" "$ROOT/.venv/bin/python"
 fi
 exec "$ROOT/.venv/bin/planner" "$@"

@@ -182,6 +182,21 @@ CREATE TABLE measurements (
     as_of TEXT NOT NULL
 );
 
+-- The seed article's "model class -> local hardware floor" table, quoted row by row
+-- (db/data/article_floor.json). `claims_json` maps each named option to a build reference:
+-- {"preset": id}, {"gpu": id, "count": n} or {"apple_chip": id, "unified_memory_gb": n}.
+CREATE TABLE article_floor (
+    position INTEGER PRIMARY KEY,
+    model_class TEXT NOT NULL,
+    floor_text TEXT NOT NULL,
+    notes_text TEXT NOT NULL,
+    model_ids TEXT NOT NULL DEFAULT '',
+    claims_json TEXT NOT NULL,
+    remark TEXT NOT NULL DEFAULT '',
+    source_url TEXT NOT NULL,
+    as_of TEXT NOT NULL
+);
+
 -- Every price the catalog knows, with what kind of price it is (launch, new_street, used).
 CREATE TABLE prices (
     item_table TEXT NOT NULL,

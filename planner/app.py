@@ -14,7 +14,7 @@ from planner.catalog.store import Catalog
 from planner.catalog.userdb import UserDatabase, default_user_db_path
 from planner.errors import PlannerError
 from planner.hardware.detect import detect
-from planner.resources import calibration_path, catalog_path, catalog_source_dir, resource_path
+from planner.resources import calibration_path, catalog_path, migrations_dir, resource_path
 
 
 def _services(scratch: Path | None = None):
@@ -30,7 +30,7 @@ def _services(scratch: Path | None = None):
     return Services(
         catalog=Catalog(catalog_path()),
         calibration=load_calibration(calibration_path()),
-        userdb=UserDatabase(user_db, catalog_source_dir() / "migrations"),
+        userdb=UserDatabase(user_db, migrations_dir()),
         settings=Settings(qsettings),
         workers=WorkerPool(QThreadPool.globalInstance()),
         detect=lambda timeout_s=8.0: detect(timeout_s=timeout_s),
@@ -64,14 +64,15 @@ def run(self_test: bool = False) -> int:
 
     if self_test and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("LLM Build Planner")
     app.setOrganizationName("LLM Build Planner")
     app.setDesktopFileName("llm-build-planner")  # Wayland app id / .desktop association
     icon = resource_path("icons/llm-build-planner.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-    apply_os_theme(app)  # type: ignore[arg-type]
+    apply_os_theme(app)
     scratch = Path(tempfile.mkdtemp(prefix="planner-self-test-")) if self_test else None
     try:
         services = _services(scratch)
@@ -92,6 +93,7 @@ def run(self_test: bool = False) -> int:
             return test.exec()
         finally:
             services.userdb.close()
-            shutil.rmtree(scratch, ignore_errors=True)
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
     window.show()
     return int(app.exec())

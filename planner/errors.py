@@ -46,3 +46,7 @@ class CatalogError(PlannerError):
 
 class UserDataError(PlannerError):
     """The user database or a user file cannot be read or written."""
+
+
+class OperationCancelled(PlannerError):
+    """The user cancelled a long operation; whatever it was making was not written."""

@@ -146,14 +146,17 @@ def _measurement_rows(
     return _typed_rows(conn, "measurements", raw, "db/data/measurements.csv")
 
 
-def _preset_rows(db_dir: Path) -> list[dict[str, Any]]:
-    path = db_dir / "data" / "presets.json"
+def _read_json(path: Path) -> Any:
     try:
-        presets = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise CatalogError(f"catalog source file {path} is missing") from exc
     except json.JSONDecodeError as exc:
         raise CatalogError(f"{path} is not valid JSON: {exc}") from exc
+
+
+def _preset_rows(db_dir: Path) -> list[dict[str, Any]]:
+    presets = _read_json(db_dir / "data" / "presets.json")
     rows = []
     for preset in presets:
         build = {k: v for k, v in preset.items() if k not in _PRESET_COLUMNS}
@@ -164,6 +167,36 @@ def _preset_rows(db_dir: Path) -> list[dict[str, Any]]:
                 "build_json": json.dumps(build, sort_keys=True),
             }
         )
+    return rows
+
+
+_FLOOR_REFERENCES = {"preset": "presets", "gpu": "gpus", "apple_chip": "apple_chips"}
+
+
+def _article_floor_rows(db_dir: Path, db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """The article's table, with every model and build it names checked against the catalog."""
+    origin = "db/data/article_floor.json"
+    known = {table: {r["id"] for r in db[table].rows} for table in ("models", *_FLOOR_REFERENCES.values())}
+    rows = []
+    for position, entry in enumerate(_read_json(db_dir / "data" / "article_floor.json"), start=1):
+        where = f"{origin} row {position}"
+        for model_id in entry["model_ids"]:
+            if model_id not in known["models"]:
+                raise CatalogError(f"{where}: unknown model id {model_id!r}")
+        for claim in entry["claimed"]:
+            key = next((k for k in _FLOOR_REFERENCES if k in claim["build"]), None)
+            if key is None or claim["build"][key] not in known[_FLOOR_REFERENCES[key]]:
+                raise CatalogError(f"{where}: {claim['label']!r} names no catalog preset, GPU or Apple chip")
+        if not entry.get("source_url") or not entry.get("as_of"):
+            raise CatalogError(f"{where}: every row needs source_url and as_of")
+        rows.append(
+            {
+                "position": position, "model_class": entry["model_class"], "floor_text": entry["floor_text"],
+                "notes_text": entry["notes_text"], "model_ids": ";".join(entry["model_ids"]),
+                "claims_json": json.dumps(entry["claimed"], sort_keys=True, ensure_ascii=False),
+                "remark": entry.get("remark", ""), "source_url": entry["source_url"], "as_of": entry["as_of"],
+            }
+        )  # fmt: skip
     return rows
 
 
@@ -195,6 +228,11 @@ def _alias_lookup(db: sqlite_utils.Database, *tables: str) -> dict[str, str]:
 
 def build_catalog(db_dir: Path, out_path: Path) -> Path:
     """Build the catalog from `db_dir` into `out_path` (atomically replaced)."""
+    if not (db_dir / "schema.sql").is_file():
+        raise CatalogError(
+            f"no catalog sources in {db_dir} (db/schema.sql is missing): `planner catalog build` compiles "
+            "the db/ folder of a source checkout; pass --db DIR to point at one."
+        )
     schema = (db_dir / "schema.sql").read_text(encoding="utf-8")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -211,6 +249,7 @@ def build_catalog(db_dir: Path, out_path: Path) -> Path:
         devices = _alias_lookup(db, "gpus", "apple_chips")
         db.table("measurements").insert_all(_measurement_rows(conn, db_dir, models, devices))
         db.table("prices").insert_all(_price_rows(db))
+        db.table("article_floor").insert_all(_article_floor_rows(db_dir, db))
         db.table("catalog_meta").insert_all(
             [
                 {"key": "catalog_version", "value": catalog_version(db_dir)},

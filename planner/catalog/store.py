@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.catalog.names import Entry, NameIndex
+from planner.catalog.user_layer import LayeredTables, UserLayer, split_aliases
 from planner.core.hardware import Accelerator, Cpu
 from planner.core.model import ModelArch
 from planner.core.quant import QuantType
@@ -17,12 +18,8 @@ Row = dict[str, Any]
 REBUILD_HINT = "Rebuild it with `planner catalog build` (or re-run ./run.sh)."
 
 
-def _split(text: str | None) -> tuple[str, ...]:
-    return tuple(a.strip() for a in (text or "").split(";") if a.strip())
-
-
 class Catalog:
-    """The catalog database, opened read-only."""
+    """The catalog database, opened read-only, with the user's own entries as a layer on top."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -35,6 +32,7 @@ class Catalog:
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"catalog file {path} is corrupt ({exc}). {REBUILD_HINT}") from exc
         self.meta = {row["key"]: row["value"] for row in meta}
+        self._layered: LayeredTables | None = None
 
     def close(self) -> None:
         self._conn.close()
@@ -52,22 +50,10 @@ class Catalog:
     def table(self, name: str, order_by: str = "id") -> list[Row]:
         return self.rows(f"SELECT * FROM {name} ORDER BY {order_by}")
 
-    # ---- indexes -----------------------------------------------------------
-    @cached_property
-    def gpu_rows(self) -> dict[str, Row]:
-        return {r["id"]: r for r in self.table("gpus", "vendor, release_year, name")}
-
+    # ---- the shipped tables, loaded once and never changed ----------------
     @cached_property
     def apple_rows(self) -> dict[str, Row]:
         return {r["id"]: r for r in self.table("apple_chips", "release_year, name")}
-
-    @cached_property
-    def cpu_rows(self) -> dict[str, Row]:
-        return {r["id"]: r for r in self.table("cpus", "vendor, release_year, name")}
-
-    @cached_property
-    def model_rows(self) -> dict[str, Row]:
-        return {r["id"]: r for r in self.table("models", "popularity, name")}
 
     @cached_property
     def quant_rows(self) -> dict[str, Row]:
@@ -78,59 +64,56 @@ class Catalog:
         return {r["id"]: r for r in self.table("presets", "rowid")}
 
     @cached_property
+    def preset_index(self) -> NameIndex:
+        entries = [Entry(r["id"], r["name"], split_aliases(r["aliases"])) for r in self.preset_rows.values()]
+        return NameIndex("preset", entries)
+
+    @cached_property
+    def _shipped(self) -> dict[str, dict[str, Row]]:
+        return {
+            "gpus": {r["id"]: r for r in self.table("gpus", "vendor, release_year, name")},
+            "cpus": {r["id"]: r for r in self.table("cpus", "vendor, release_year, name")},
+            "models": {r["id"]: r for r in self.table("models", "popularity, name")},
+        }
+
+    # ---- GPUs, CPUs and models: the shipped rows with the user's layer on top --
+    @property
+    def _tables(self) -> LayeredTables:
+        if self._layered is None:
+            self._layered = LayeredTables(self._shipped, self.apple_rows, UserLayer())
+        return self._layered
+
+    def set_user_layer(self, layer: UserLayer) -> None:
+        """Show the user's custom GPUs and models and price overrides over the shipped rows.
+
+        The catalog file and the shipped rows are never written; a new layer replaces the previous one.
+        """
+        self._layered = LayeredTables(self._shipped, self.apple_rows, layer)
+
+    @property
+    def gpu_rows(self) -> dict[str, Row]:
+        return self._tables.gpu_rows
+
+    @property
+    def cpu_rows(self) -> dict[str, Row]:
+        return self._tables.cpu_rows
+
+    @property
+    def model_rows(self) -> dict[str, Row]:
+        return self._tables.model_rows
+
+    @property
     def device_index(self) -> NameIndex:
         """GPUs and Apple chips: everything `--gpu NAME` accepts."""
-        entries = [Entry(r["id"], r["name"], _split(r["aliases"])) for r in self.gpu_rows.values()]
-        entries += [Entry(r["id"], r["name"], _split(r["aliases"])) for r in self.apple_rows.values()]
-        return NameIndex("gpu", entries)
+        return self._tables.device_index
 
-    @cached_property
+    @property
     def cpu_index(self) -> NameIndex:
-        return NameIndex("cpu", [Entry(r["id"], r["name"], _split(r["aliases"])) for r in self.cpu_rows.values()])
+        return self._tables.cpu_index
 
-    @cached_property
+    @property
     def model_index(self) -> NameIndex:
-        return NameIndex(
-            "model",
-            [Entry(r["id"], r["name"], (r["repo"], *_split(r["aliases"]))) for r in self.model_rows.values()],
-        )
-
-    @cached_property
-    def preset_index(self) -> NameIndex:
-        return NameIndex(
-            "preset",
-            [Entry(r["id"], r["name"], _split(r["aliases"])) for r in self.preset_rows.values()],
-        )
-
-    # ---- the user's own entries ------------------------------------------
-    def apply_user_data(self, gpus: list[Row], models: list[Row], prices: list[Row]) -> None:
-        """Overlay the user's custom GPUs and models and their price overrides.
-
-        The catalog file is never written; calling this again replaces the previous overlay.
-        """
-        base = self.__dict__.setdefault(
-            "_base_rows", {"gpus": self.gpu_rows, "models": self.model_rows, "cpus": self.cpu_rows}
-        )
-        merged = {
-            "gpus": {**{r["id"]: {**r, "origin": "custom"} for r in gpus}, **base["gpus"]},
-            "models": {**{r["id"]: {**r, "origin": "custom"} for r in models}, **base["models"]},
-            "cpus": dict(base["cpus"]),
-        }
-        for price in prices:
-            rows = merged.get(price["item_table"])
-            if rows is None or price["item_id"] not in rows or price["price_kind"] not in ("new", "used"):
-                continue
-            kind = price["price_kind"]
-            rows[price["item_id"]] = {
-                **rows[price["item_id"]],
-                f"price_{kind}_usd": price["price_usd"],
-                f"price_{kind}_as_of": price["as_of"],
-                "price_source_url": "your own price",
-            }
-        self.__dict__["gpu_rows"], self.__dict__["model_rows"] = merged["gpus"], merged["models"]
-        self.__dict__["cpu_rows"] = merged["cpus"]
-        for index in ("device_index", "model_index", "cpu_index"):
-            self.__dict__.pop(index, None)
+        return self._tables.model_index
 
     # ---- resolution --------------------------------------------------------
     def resolve_device(self, name: str, memory_gb: float | None = None) -> str:
@@ -185,6 +168,10 @@ class Catalog:
             (device_id, model_id, quant, n_gpus),
         )
 
+    def article_floor(self) -> list[Row]:
+        """The seed article's hardware-floor table, row by row in the article's order."""
+        return self.table("article_floor", "position")
+
     def prices(self, item_table: str, item_id: str) -> list[Row]:
         return self.rows(
             "SELECT * FROM prices WHERE item_table = ? AND item_id = ? ORDER BY price_kind, as_of",
@@ -227,7 +214,7 @@ def _gpu_accelerator(row: Row) -> Accelerator:
 
 
 def _apple_accelerator(row: Row, unified_memory_gb: float | None) -> Accelerator:
-    options = [float(x) for x in _split(row["memory_options_gb"])]
+    options = [float(x) for x in split_aliases(row["memory_options_gb"])]
     memory = unified_memory_gb or (options[0] if options else 16.0)
     return Accelerator(
         id=row["id"],

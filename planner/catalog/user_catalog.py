@@ -60,16 +60,6 @@ def custom_gpu_row(
     }
 
 
-def gpu_spec_entry(row: Row, count: int = 1) -> dict[str, Any]:
-    """The build-description entry (`{"custom": ...}`) that puts this custom GPU in a build."""
-    custom = {
-        "name": row["name"], "vendor": row.get("vendor", "NVIDIA"), "memory_gb": row["vram_gb"],
-        "bandwidth_gbs": row["bandwidth_gbs"], "fp16_tflops": row.get("fp16_tflops"),
-        "power_w": row.get("board_power_w"),
-    }  # fmt: skip
-    return {"custom": custom, "count": count}
-
-
 class UserCatalog:
     """Custom GPUs and models in the user database at `path` (already migrated)."""
 

@@ -82,6 +82,9 @@ def render(detection: Detection, pc: ThisPc | None, catalog_problem: str = "") -
         lines.append(
             f"RAM: {_gib(memory.total_bytes)} total, {_gib(memory.available_bytes)} available, {speed}, {channels}"
         )
+    for link in detection.pcie:
+        lines.append(f"PCIe: {link.gpu}: {link.describe()}")
+        lines += [f"  warning: {w}" for w in link.warnings]
     if detection.os:
         os_info = detection.os
         container = " (in a container)" if os_info.in_container else ""

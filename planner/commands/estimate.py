@@ -36,6 +36,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     source.add_argument("--preset", metavar="NAME", help="a preset build (see `planner catalog presets`)")
     source.add_argument("--build", metavar="FILE.json", help="a build file")
     source.add_argument("--batch", metavar="FILE.jsonl", help="JSON Lines of requests, or - for stdin")
+    source.add_argument(
+        "--this-pc",
+        action="store_true",
+        help="this machine as detected, with its measured RAM bandwidth, PCIe links and measurements",
+    )
+    p.add_argument(
+        "--unadjusted", action="store_true", help="with --this-pc: do not adjust speeds to your measurements"
+    )
     p.add_argument("--gpus", type=int, metavar="N", help="N identical GPUs (default 1)")
     p.add_argument("--split", choices=("layer", "tensor"), help="multi-GPU split (default layer)")
     p.add_argument("--backend", choices=BACKENDS, help="runtime backend (default: the device's own)")
@@ -63,6 +71,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     estimator = Estimator(open_catalog(), load_calibration(calibration_path()))
+    if args.this_pc:  # detection and the user's measurements are loaded only when asked for
+        from planner.commands.this_pc import run_this_pc
+
+        return run_this_pc(estimator, {k: getattr(args, k) for k in FLAG_KEYS if getattr(args, k) is not None},
+                           not args.unadjusted, args.json, _print_human)  # fmt: skip
     if args.batch:
         return _run_batch(estimator, args.batch)
     request = {k: getattr(args, k) for k in FLAG_KEYS if getattr(args, k) is not None}

@@ -11,6 +11,7 @@ from planner.commands.common import open_catalog
 from planner.estimation.front import Estimator
 from planner.hardware.detect import DEFAULT_TIMEOUT_S, detect
 from planner.hardware.match import this_pc
+from planner.measure.context import open_store
 from planner.reporting.sheet_data import DEFAULT_CONTEXTS, DEFAULT_QUANTS, PAGE_SIZES, DetectedPc, SheetRequest
 from planner.resources import calibration_path
 
@@ -84,4 +85,5 @@ def _request(args: argparse.Namespace, estimator: Estimator) -> SheetRequest:
         return SheetRequest(build, f"build file {Path(args.build).name}", **options)
     detection = detect(timeout_s=args.timeout)
     pc = this_pc(detection, estimator.catalog)
-    return SheetRequest(pc.build, "detected on this PC", detected=DetectedPc(detection, pc), **options)
+    mine = tuple(open_store().measurements())
+    return SheetRequest(pc.build, "detected on this PC", detected=DetectedPc(detection, pc, mine), **options)

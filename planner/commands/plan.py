@@ -12,7 +12,7 @@ from planner.core.workload import DEFAULT_CONTEXT
 from planner.errors import InputError
 from planner.planning.hardware_floor import FLOOR_CONTEXT, FLOOR_MIN_TOK_S, FLOOR_QUANT, FloorRow, hardware_floor
 from planner.planning.search import RANKINGS, Plan, Planner, PlanRequest, PlanResult
-from planner.resources import calibration_path, catalog_source_dir
+from planner.resources import calibration_path, migrations_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,7 +51,7 @@ def saved_build_specs() -> list[dict[str, Any]]:
     path = default_user_db_path()
     if not path.exists():
         return []
-    database = UserDatabase(path, catalog_source_dir() / "migrations")
+    database = UserDatabase(path, migrations_dir())
     try:
         return database.builds()
     finally:

@@ -20,6 +20,7 @@ from planner.hardware.cpu import CpuProbe
 from planner.hardware.memory import MemoryProbe
 from planner.hardware.nvidia import NvidiaProbe
 from planner.hardware.nvml_pynvml import PynvmlApi
+from planner.hardware.pcie import PcieLink, PcieProbe
 from planner.hardware.probe import (
     ERROR,
     TIMEOUT,
@@ -79,6 +80,10 @@ class Detection:
         return info
 
     @property
+    def pcie(self) -> tuple[PcieLink, ...]:
+        return tuple(self._data("pcie") or ())
+
+    @property
     def os(self) -> OsInfo | None:
         info: OsInfo | None = self._data("os")
         return info
@@ -90,6 +95,7 @@ class Detection:
             "memory": self.memory.to_dict() if self.memory else None,
             "apple": self.apple.to_dict() if self.apple else None,
             "os": self.os.to_dict() if self.os else None,
+            "pcie": [link.to_dict() for link in self.pcie],
             "probes": [r.to_dict() for r in self.results],
         }
 
@@ -106,6 +112,7 @@ def default_probes(system: str | None = None, machine: str | None = None) -> lis
         CpuProbe(),
         MemoryProbe(system, runner),
         OsProbe(),
+        PcieProbe(PynvmlApi, system),
     ]
 
 

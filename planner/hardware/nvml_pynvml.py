@@ -105,6 +105,15 @@ class PynvmlApi:
     def max_pcie_width(self, index: int) -> int:
         return int(self._device("nvmlDeviceGetMaxPcieLinkWidth", index))
 
+    def curr_pcie_generation(self, index: int) -> int:
+        return int(self._device("nvmlDeviceGetCurrPcieLinkGeneration", index))
+
+    def curr_pcie_width(self, index: int) -> int:
+        return int(self._device("nvmlDeviceGetCurrPcieLinkWidth", index))
+
+    def gpu_max_pcie_generation(self, index: int) -> int:
+        return int(self._device("nvmlDeviceGetGpuMaxPcieLinkGeneration", index))
+
     def utilization(self, index: int) -> Utilization:
         rates = self._device("nvmlDeviceGetUtilizationRates", index)
         return Utilization(int(rates.gpu), int(rates.memory))

@@ -26,13 +26,6 @@ def load_recording(path: Path) -> dict[str, Any]:
     return data
 
 
-def merge_recordings(*recordings: dict[str, Any]) -> dict[str, Any]:
-    """One machine holding the devices of several recordings (the first one's driver)."""
-    merged = dict(recordings[0])
-    merged["devices"] = [d for r in recordings for d in r["devices"]]
-    return merged
-
-
 class RecordedNvml:
     """An `NvmlApi` that answers from a recording."""
 
@@ -120,6 +113,15 @@ class RecordedNvml:
 
     def max_pcie_width(self, index: int) -> int:
         return int(self._field(index, "max_pcie_width", "max_pcie_link_width"))
+
+    def curr_pcie_generation(self, index: int) -> int:
+        return int(self._field(index, "curr_pcie_generation", "curr_pcie_link_generation"))
+
+    def curr_pcie_width(self, index: int) -> int:
+        return int(self._field(index, "curr_pcie_width", "curr_pcie_link_width"))
+
+    def gpu_max_pcie_generation(self, index: int) -> int:
+        return int(self._field(index, "gpu_max_pcie_generation", "gpu_max_pcie_link_generation"))
 
     def utilization(self, index: int) -> Utilization:
         rates = self._field(index, "utilization", "telemetry.utilization")

@@ -1,5 +1,7 @@
 """The seed article's "model class -> local hardware floor" table, recomputed from the catalog.
 
+The article's rows are catalog data (db/data/article_floor.json, quoted and cited row by row).
+
 For each class, one or two representative catalog models are planned at Q4_K_M with 8K context:
 the cheapest build that runs them at all, the cheapest at a readable speed, and the article's own
 named hardware estimated the same way, so the table shows where the article was optimistic.
@@ -7,10 +9,12 @@ named hardware estimated the same way, so the table shows where the article was 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from typing import Any
 
 from planner.catalog.builds import build_from_spec, preset_spec
+from planner.catalog.store import Catalog
 from planner.core.estimate import estimate
 from planner.core.placement import FIT_NONE
 from planner.core.workload import Workload
@@ -20,83 +24,40 @@ from planner.planning.search import Planner, PlanRequest, PlanResult
 FLOOR_QUANT = "Q4_K_M"
 FLOOR_CONTEXT = 8192
 FLOOR_MIN_TOK_S = 10.0  # a readable generation speed: the floor's second column
-ARTICLE_SOURCE = "seed article (SpecPicks, 2026-05-29), table 'Model class / Local hardware floor in 2026'"
 
 
 @dataclass(frozen=True)
 class ArticleClaim:
-    """One row of the article's table, quoted, with the catalog models and builds it maps to."""
+    """One row of the article's table (catalog table `article_floor`, from db/data/article_floor.json)."""
 
     model_class: str
     floor_text: str
     notes_text: str
     model_ids: tuple[str, ...]
     claimed: tuple[tuple[str, dict[str, Any]], ...]  # (the article's words, a build reference)
-    remark: str = ""
+    remark: str
+    source_url: str
+    as_of: str
 
 
-def _preset(preset_id: str) -> dict[str, Any]:
-    return {"preset": preset_id}
+def article_claims(catalog: Catalog) -> tuple[ArticleClaim, ...]:
+    """The article's table, quoted, in its own order."""
+    return tuple(_claim(row) for row in catalog.article_floor())
 
 
-def _gpus(gpu_id: str, count: int = 1) -> dict[str, Any]:
-    return {"gpu": gpu_id, "count": count}
+def _claim(row: dict[str, Any]) -> ArticleClaim:
+    return ArticleClaim(
+        model_class=row["model_class"], floor_text=row["floor_text"], notes_text=row["notes_text"],
+        model_ids=tuple(m for m in row["model_ids"].split(";") if m),
+        claimed=tuple((c["label"], c["build"]) for c in json.loads(row["claims_json"])),
+        remark=row["remark"], source_url=row["source_url"], as_of=row["as_of"],
+    )  # fmt: skip
 
 
-def _mac(chip: str, memory_gb: float) -> dict[str, Any]:
-    return {"apple_chip": chip, "unified_memory_gb": memory_gb}
-
-
-ARTICLE_CLAIMS = (
-    ArticleClaim(
-        "3B–7B (Llama-3 8B, Qwen 2.5 7B, Phi-4 7B)", "RTX 3060 12GB, Ryzen 5800X",
-        "q5_K_M with 8K–16K context comfortable", ("llama-3-8b",),
-        (("RTX 3060 12GB, Ryzen 5800X", _preset("rtx3060-5800x-box")),),
-    ),
-    ArticleClaim(
-        "13B–14B (Qwen 2.5 14B, Mistral Nemo)", "RTX 3060 12GB (tight), RTX 4060 16GB, M2 16GB",
-        "q4_K_M, 8K context", ("qwen2.5-14b",),
-        (
-            ("RTX 3060 12GB (tight)", _preset("rtx3060-5800x-box")),
-            ("RTX 4060 16GB", _gpus("rtx-4060-ti-16gb")),
-            ("M2 16GB", _mac("m2-10c", 16)),
-        ),
-        "There is no 16GB RTX 4060; the RTX 4060 Ti 16GB stands in for it.",
-    ),
-    ArticleClaim(
-        "27B–32B (Gemma 2 27B, Qwen 2.5 32B, DeepSeek Coder 33B)", "RTX 4090 / 3090 (24GB), M3 Max 36GB",
-        "q4_K_M with partial offload at longer context", ("qwen2.5-32b",),
-        (
-            ("RTX 4090", _gpus("rtx-4090")),
-            ("3090 (24GB)", _preset("rtx3090-build")),
-            ("M3 Max 36GB", _preset("m3-max-36gb")),
-        ),
-    ),
-    ArticleClaim(
-        "70B+ (Llama-3 70B, DeepSeek-V3 etc.)", "2× RTX 3090, RTX 6000 Ada, M3 Ultra 192GB",
-        "Full-precision out of reach; quantized requires careful KV-cache management", ("llama-3-70b",),
-        (
-            ("2× RTX 3090", _preset("2x-rtx3090")),
-            ("RTX 6000 Ada", _preset("rtx6000-ada-workstation")),
-            ("M3 Ultra 192GB", _preset("m3-ultra-192gb")),
-        ),
-        "DeepSeek-V3 (671B) belongs to the 400B+ row; it is checked there.",
-    ),
-    ArticleClaim(
-        "400B+ (Llama-3 405B, DeepSeek V3 671B MoE)", "8× consumer GPU minimum; Apple M3/M4 Ultra 192GB+ for MoE",
-        "MoE helps because active params << total", ("deepseek-v3", "llama-3.1-405b"),
-        (
-            ("8× consumer GPU (8× RTX 3090)", _gpus("rtx-3090", 8)),
-            ("Apple M3 Ultra 192GB+ (512GB)", _mac("m3-ultra-80c", 512)),
-        ),
-        "There is no M4 Ultra; the M3 Ultra 512GB is the largest Apple configuration.",
-    ),
-    ArticleClaim(
-        "Frontier (GPT-5.x class, presumed 1T+ dense)", "Out of reach for consumer hardware",
-        "Wafer-scale or multi-rack GPU clusters only", (), (),
-        "No open-weights model of this class exists, so the catalog has nothing to plan.",
-    ),
-)  # fmt: skip
+def article_source(catalog: Catalog) -> str:
+    """The article, as its rows cite it (without the row number)."""
+    sources = {c.source_url.rsplit(", row ", 1)[0] for c in article_claims(catalog)}
+    return "; ".join(sorted(sources))
 
 
 @dataclass(frozen=True)
@@ -139,6 +100,7 @@ class FloorRow:
             "article_floor": self.claim.floor_text,
             "article_notes": self.claim.notes_text,
             "remark": self.claim.remark,
+            "source_url": self.claim.source_url,
             "model": self.model_name,
             "cheapest": brief(self.cheapest),
             "cheapest_readable": brief(self.cheapest_readable),
@@ -150,7 +112,7 @@ class FloorRow:
 def hardware_floor(planner: Planner, used: bool = True) -> list[FloorRow]:
     """The article's table, one row per (class, representative model), at Q4_K_M with 8K context."""
     rows = []
-    for claim in ARTICLE_CLAIMS:
+    for claim in article_claims(planner.catalog):
         if not claim.model_ids:
             rows.append(FloorRow(claim, None, None, None, ()))
         for model_id in claim.model_ids:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 from itertools import product
 
 from planner import __version__
@@ -16,6 +17,8 @@ from planner.core.quant import QuantType
 from planner.core.units import GIB
 from planner.errors import InputError
 from planner.estimation.front import Estimator
+from planner.measure.records import THIS_PC, PcMeasurement
+from planner.measure.this_pc import measured_entry
 from planner.reporting import bill, chart_data
 from planner.reporting.detected import detected_section
 from planner.reporting.estimates import applies, estimate_on
@@ -50,6 +53,8 @@ def gather(request: SheetRequest, estimator: Estimator, steps: Steps | None = No
     models = _models(estimator, build, request, quants[0], contexts[0])
     parts = bill.part_rows(build, sources)
     results, notes = _table_estimates(estimator, build, models, quants, contexts, steps.span(5, 60))
+    if request.detected is not None:
+        results = [with_pc_measurements(r, request.detected.measurements) for r in results]
     steps.report(60, "drawing up charts")
     reference = results[0] if results else None
     charts = Charts(
@@ -158,6 +163,18 @@ def _fit_row(result: Estimate, sources: SourceIndex) -> FitRow:
         prefill_range=result.prefill_range,
         measured=_measured(result, sources),
     )
+
+
+def with_pc_measurements(result: Estimate, measurements: tuple[PcMeasurement, ...]) -> Estimate:
+    """On This PC's sheet its own runs of the model and quant take the place of public figures
+    of the same kind (generation, prompt processing)."""
+    mine = [m for m in measurements if m.model_id == result.model.id and m.quant == result.quant.name]
+    mine = [m for m in mine if m.origin == THIS_PC]
+    if not mine:
+        return result
+    kinds = {m.test[:2] for m in mine}
+    public = [m for m in result.measured if str(m["test"])[:2] not in kinds]
+    return replace(result, measured=(*[measured_entry(m) for m in mine], *public))
 
 
 def _measured(result: Estimate, sources: SourceIndex) -> tuple[Measured, ...]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from planner.errors import PlannerError
+from planner.errors import OperationCancelled
 
 Progress = Callable[[int, str], None]  # (percent 0-100, what is happening)
 Cancelled = Callable[[], bool]
 
 
-class ExportCancelled(PlannerError):
+class ExportCancelled(OperationCancelled):
     """The user cancelled the export; no file was written."""
 
 

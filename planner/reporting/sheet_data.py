@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from planner.core.hardware import Build
 from planner.hardware.detect import Detection
 from planner.hardware.match import ThisPc
+from planner.measure.records import PcMeasurement
 
 PAGE_SIZES = ("A4", "Letter")
 DEFAULT_QUANTS = ("Q4_K_M", "Q8_0")
@@ -21,10 +22,11 @@ DEFAULT_MODEL_COUNT = 5
 
 @dataclass(frozen=True)
 class DetectedPc:
-    """What detection found, and the "This PC" build matched from it."""
+    """What detection found, the "This PC" build matched from it, and what was measured on it."""
 
     detection: Detection
     pc: ThisPc
+    measurements: tuple[PcMeasurement, ...] = ()  # runs measured on this PC: listed beside the estimates
 
 
 @dataclass(frozen=True)

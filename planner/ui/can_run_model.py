@@ -111,6 +111,9 @@ def _sort_key(row: CanRunRow, col: int) -> Any:
     }[col]
 
 
+MEASURED_MARK = "●"  # measured on this PC: the tooltip lists the runs
+
+
 def measured_lines(measured: Iterable[dict[str, Any]]) -> list[str]:
     return [f"measured {m['test']}: {tok_s(m['tokens_per_s'])} tok/s ({m['source_url']})" for m in measured]
 
@@ -143,6 +146,7 @@ class CanRunTableModel(RowsTableModel[CanRunRow]):
         super().__init__()
         self.assumptions: tuple[str, ...] = ()
         self._measured_for = measured_for
+        self.this_pc_keys: frozenset[tuple[str, str]] = frozenset()  # (model id, quant) measured on this PC
 
     def set_rows(self, rows: Iterable[CanRunRow], assumptions: Iterable[str] = ()) -> None:
         self.assumptions = tuple(assumptions)
@@ -153,7 +157,10 @@ class CanRunTableModel(RowsTableModel[CanRunRow]):
             return None
         row, col = self._rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return _display(row, col)
+            text = _display(row, col)
+            if col == COL_GEN and (row.model.id, row.quant.name) in self.this_pc_keys:
+                return f"{MEASURED_MARK} {text}"
+            return text
         if role == SORT_ROLE:
             return _sort_key(row, col)
         if role == ROW_ROLE:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
@@ -32,9 +32,11 @@ from planner.core.estimate import Estimate, estimate
 from planner.core.hardware import Build
 from planner.core.model import ModelArch
 from planner.core.quant import QuantType
-from planner.core.sweep import sweep
+from planner.core.sweep import SweepCell, sweep
 from planner.core.workload import Workload
 from planner.estimation.front import Estimator
+from planner.measure.correction import Correction
+from planner.measure.this_pc import is_this_pc, measured_entry, tuned_calibration
 from planner.ui.can_run_model import COL_MODEL, POPULAR_QUANTS, CanRunFilterProxy, CanRunRow, CanRunTableModel
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
@@ -50,6 +52,22 @@ class SweepResult:
     seconds: float
 
 
+def corrected_cell(cell: SweepCell, correction: Correction) -> SweepCell:
+    """This PC's cell, adjusted to its measurements (planner.measure.correction)."""
+    g, p = correction.generation.value, correction.prompt.value
+
+    def scaled(pair: tuple[float, float] | None, f: float) -> tuple[float, float] | None:
+        return None if pair is None else (pair[0] * f, pair[1] * f)
+
+    return replace(
+        cell,
+        decode_tok_s=None if cell.decode_tok_s is None else cell.decode_tok_s * g,
+        decode_range=scaled(cell.decode_range, g),
+        prefill_tok_s=None if cell.prefill_tok_s is None else cell.prefill_tok_s * p,
+        prefill_range=scaled(cell.prefill_range, p),
+    )
+
+
 def sweep_job(
     build: Build,
     models: list[ModelArch],
@@ -57,6 +75,7 @@ def sweep_job(
     workload: Workload,
     estimator: Estimator,
     generation: int,
+    correction: Correction | None = None,
 ) -> Job:
     """A worker job: one vectorized sweep at the workload's context, plus each row's running cost.
 
@@ -75,11 +94,15 @@ def sweep_job(
                 if quant.expert_bpw and not model.is_moe:
                     continue
                 cell = result.cell(m, q, 0)
+                if correction is not None and correction.active:
+                    cell = corrected_cell(cell, correction)
                 busy = cell.gpu_layers < cell.total_layers
                 cost = cost_of(build, cell.decode_tok_s, cost_settings, cpu_busy=busy)
                 rows.append(CanRunRow(model, quant, cell, cost.usd_per_mtok, result.contexts[0]))
         # the assumptions are the same for every row: take them from one real estimate
         assumptions = estimate(build, models[0], quants[0], workload, calibration, cost_settings).assumptions
+        if correction is not None and correction.active:
+            assumptions = (*assumptions, correction.describe())
         return SweepResult(generation, build, rows, assumptions, time.perf_counter() - started)
 
     return job
@@ -112,13 +135,15 @@ class CanRunPane(QWidget):
         state.build_changed.connect(self._on_state_build_changed)
         state.workload_changed.connect(self._on_state_workload_changed)
         state.estimate_changed.connect(self._on_state_estimate_changed)
+        state.measurements_changed.connect(self._on_state_measurements_changed)
         self.request_recompute()
 
     # ---- layout --------------------------------------------------------------
     def _build_ui(self) -> None:
         self.search = QLineEdit(placeholderText="Filter models by name…", clearButtonEnabled=True)
         self.search.textChanged.connect(self._on_search_text_changed)
-        self.quant_button = QToolButton(text="Quants: popular", popupMode=QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.quant_button = QToolButton(popupMode=QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.quant_button.setText("Quants: popular")
         self.quant_button.setToolTip("Which quantizations to list")
         self.quant_button.setMenu(self._quant_menu())
         self.gpu_only = QCheckBox("Runs fully on GPU only")
@@ -234,7 +259,13 @@ class CanRunPane(QWidget):
         if self._worker is not None:
             self._worker.cancel()
         build, workload, _cost = self._inputs
-        job = sweep_job(build, self._models, self._quants, workload, self.services.estimator, self._generation)
+        estimator, correction = self.services.estimator, None
+        if is_this_pc(build):  # measured RAM and PCIe, and the correction when it is on
+            facts = self.services.pc_facts()
+            estimator = replace(estimator, calibration=tuned_calibration(estimator.calibration, build, facts))
+            if self.services.settings.get("adjust_to_measurements") and self.state.this_pc_estimate is not None:
+                correction = self.state.this_pc_estimate.correction
+        job = sweep_job(build, self._models, self._quants, workload, estimator, self._generation, correction)
         self._worker = self.services.workers.start(
             job, finished=self._on_worker_finished, failed=self._on_worker_failed
         )
@@ -245,9 +276,14 @@ class CanRunPane(QWidget):
             return
         self._worker = None
         self.shown_build = result.build
+        self.model.this_pc_keys = self._this_pc_keys(result.build)
         self.model.set_rows(result.rows, result.assumptions)
         self._show_counts(result.seconds)
         self.table_updated.emit(result.seconds)
+
+    def _on_state_measurements_changed(self) -> None:
+        if is_this_pc(self.state.build):
+            self.request_recompute()
 
     def _on_worker_failed(self, message: str) -> None:
         self._worker = None
@@ -259,8 +295,26 @@ class CanRunPane(QWidget):
         self.state.set_model(row.model.id)
         self.state.set_quant(row.quant.name)
 
+    def _this_pc_keys(self, build: Build) -> frozenset[tuple[str, str]]:
+        if not is_this_pc(build):
+            return frozenset()
+        return frozenset(
+            (m.model_id, m.quant) for m in self.services.pc_facts().measurements if m.model_id and m.origin == "this PC"
+        )
+
     def _measured_for(self, row: CanRunRow) -> list[dict[str, Any]]:
-        """Public measurements of this model and quant on the shown build's GPU (best first)."""
+        """This PC's own runs (when it is the shown build), then public measurements of this model
+        and quant on the shown build's GPU (best first)."""
+        build = self.shown_build
+        mine = []
+        if build is not None and (row.model.id, row.quant.name) in self.model.this_pc_keys:
+            mine = [
+                measured_entry(m) for m in self.services.pc_facts().measurements
+                if m.model_id == row.model.id and m.quant == row.quant.name and m.origin == "this PC"
+            ]  # fmt: skip
+        return mine + self._public_measured_for(row)
+
+    def _public_measured_for(self, row: CanRunRow) -> list[dict[str, Any]]:
         build = self.shown_build
         if build is None or len({g.accelerator.id for g in build.gpus}) != 1:
             return []

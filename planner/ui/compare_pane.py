@@ -190,10 +190,12 @@ class ComparePane(QWidget):
     def _show_chips(self) -> None:
         while self.chips.count():
             item = self.chips.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for key in self.chosen:
-            chip = QToolButton(text=short(self._label(key), 28) + "  ✕")
+            chip = QToolButton()
+            chip.setText(short(self._label(key), 28) + "  ✕")
             chip.setToolTip(f"Remove {self._label(key)} from the comparison")
             chip.setProperty("build_key", key)
             chip.clicked.connect(self._on_chip_clicked)

@@ -187,7 +187,7 @@ class BuildComposer(QWidget):
         self.ram_channels.setValue(int(spec.get("ram_channels") or 0))
         self.parts.set_parts(list(spec.get("parts", [])))
         self.psu.setValue(float(spec.get("psu_w") or 0))
-        self._extra = {k: spec[k] for k in ("power_w", "price_usd", "notes") if k in spec}
+        self._extra: dict[str, Any] = {k: spec[k] for k in ("power_w", "price_usd", "notes") if k in spec}
         self._show_mac_mode()
         self._loading = False
 

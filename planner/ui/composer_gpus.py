@@ -61,7 +61,9 @@ class GpuRow(QWidget):
             index = self.device.findData(entry.get("gpu"))
             self.device.setCurrentIndex(max(index, 0))
         self.count.setValue(int(entry.get("count", 1)))
-        self.device.lineEdit().setCursorPosition(0)  # show the start of a long name, not its end
+        editor = self.device.lineEdit()
+        if editor is not None:  # show the start of a long name, not its end
+            editor.setCursorPosition(0)
 
     def entry(self) -> dict[str, Any]:
         data = self.device.currentData()

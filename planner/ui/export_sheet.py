@@ -30,7 +30,9 @@ def sheet_request(window: MainWindow) -> SheetRequest:
     contexts = tuple(sorted({state.workload.context, *DEFAULT_CONTEXTS}))
     detected = None
     if state.build.name == THIS_PC and services.detection is not None:
-        detected = DetectedPc(services.detection, this_pc(services.detection, services.catalog))
+        detected = DetectedPc(
+            services.detection, this_pc(services.detection, services.catalog), services.pc_facts().measurements
+        )
     return SheetRequest(
         build=state.build, origin=str(state.spec.get("name", "")), quants=quants, contexts=contexts,
         page_size=default_page_size(), detected=detected, lead_model=state.model_id,
@@ -73,12 +75,15 @@ def start_export(window: MainWindow, target: Path | None = None) -> QProgressDia
 
     def failed(message: str) -> None:
         progress.reset()
-        if "cancel" in message.lower():
-            window.show_message("Export cancelled; nothing was written")
-            return
         QMessageBox.warning(window, "Export build sheet", message)
 
+    def cancelled() -> None:
+        progress.reset()
+        window.show_message("Export cancelled; nothing was written")
+
     job = export_job(sheet_request(window), target, window.services.estimator)
-    worker = window.services.workers.start(job, finished=finished, failed=failed, progressed=progressed)
+    worker = window.services.workers.start(
+        job, finished=finished, failed=failed, progressed=progressed, cancelled=cancelled
+    )
     progress.canceled.connect(worker.cancel)
     return progress

@@ -15,12 +15,12 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QProgressBar, QTableView, QVB
 
 from planner.core.placement import FIT_GPU, FIT_NONE
 from planner.planning.hardware_floor import (
-    ARTICLE_SOURCE,
     FLOOR_CONTEXT,
     FLOOR_MIN_TOK_S,
     FLOOR_QUANT,
     ClaimCheck,
     FloorRow,
+    article_source,
     hardware_floor,
 )
 from planner.planning.search import Planner, PlanResult
@@ -132,7 +132,7 @@ class FloorTable(QWidget):
         self.started = False
         self.note = QLabel(
             f"The article's hardware floor, recomputed at {FLOOR_QUANT} with {FLOOR_CONTEXT:,} tokens of context "
-            f"and used prices where the catalog has them. Source: {ARTICLE_SOURCE}."
+            f"and used prices where the catalog has them. Source: {article_source(services.catalog)}."
         )
         self.note.setWordWrap(True)
         self.status = QLabel("Not computed yet.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
@@ -14,10 +15,13 @@ from planner.ui.build_library import BuildLibrary
 from planner.ui.build_picker import BuildPicker
 from planner.ui.composer import BuildComposer
 from planner.ui.estimate_tab import EstimateTab
+from planner.ui.plan_pane import PlanPane
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
+from planner.ui.this_pc_pane import ThisPcPane
 
 PaneFactory = Callable[[PlannerState, Services, QWidget], QWidget]
+PaneT = TypeVar("PaneT", bound=QWidget)
 
 
 class MainWindow(QMainWindow):
@@ -37,10 +41,10 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.estimate_tab = EstimateTab(state, services, self)
         self.tabs.addTab(self.estimate_tab, "Estimate")
-        self.panes: dict[str, QWidget] = {"Estimate": self.estimate_tab}
+        self.panes: list[QWidget] = [self.estimate_tab]
         for title, factory in panes:
             pane = factory(state, services, self)
-            self.panes[title] = pane
+            self.panes.append(pane)
             self.tabs.addTab(pane, title)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -60,10 +64,10 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.library.message.connect(self.show_message)
         self.picker.this_pc_requested.connect(self._on_picker_this_pc_requested)
-        plan = self.panes.get("Plan")
+        plan = self.pane(PlanPane)
         if plan is not None:  # the Plan pane saves results straight into the user database, and searches them
-            plan.build_saved.connect(lambda _name: self.library.builds_changed.emit())  # type: ignore[attr-defined]
-            self.library.builds_changed.connect(plan.inputs_changed)  # type: ignore[attr-defined]
+            plan.build_saved.connect(lambda _name: self.library.builds_changed.emit())
+            self.library.builds_changed.connect(plan.inputs_changed)
         self.last_export: object | None = None  # the last build sheet written (ExportResult)
         self.state.build_failed.connect(lambda m: self.show_message(f"Build problem: {m}"))
         self._shown = False
@@ -71,7 +75,11 @@ class MainWindow(QMainWindow):
 
     # ---- menus ---------------------------------------------------------------
     def _action(
-        self, menu_name: str, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None
+        self,
+        menu_name: str,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
     ) -> QAction:
         menu = self._menus[menu_name]
         action = QAction(text, self)
@@ -109,15 +117,24 @@ class MainWindow(QMainWindow):
             lambda: act.preferences(self),
             preferences if not preferences.isEmpty() else "Ctrl+,",
         )
-        for index in range(self.tabs.count()):
-            title = self.tabs.tabText(index)
-            self._action("&View", title, lambda i=index: self.tabs.setCurrentIndex(i), f"Ctrl+{index + 1}")
+        for index, pane in enumerate(self.panes):
+            self._action("&View", self.tabs.tabText(index), self._show_tab(pane), f"Ctrl+{index + 1}")
         self._action("&Help", "About LLM Build Planner", lambda: act.about(self))
 
+    def _show_tab(self, pane: QWidget) -> Callable[[], None]:
+        return lambda: self.tabs.setCurrentWidget(pane)
+
+    def pane(self, kind: type[PaneT]) -> PaneT | None:
+        """The tab of this type, if the window has one (tests build windows with fewer panes)."""
+        return next((p for p in self.panes if isinstance(p, kind)), None)
+
     def _on_picker_this_pc_requested(self) -> None:
-        pane = self.panes["This PC"]
+        pane = self.pane(ThisPcPane)
+        if pane is None:
+            self.show_message("This window has no This PC pane")
+            return
         self.tabs.setCurrentWidget(pane)
-        pane.use_as_current_build()  # type: ignore[attr-defined]
+        pane.use_as_current_build()
 
     # ---- status and persistence ---------------------------------------------
     def show_message(self, text: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QTextBrowser, QToolButton, QVBoxLayout, QWidget
 
@@ -10,6 +11,7 @@ from planner.catalog.pricing import included_text
 from planner.core.estimate import Estimate
 from planner.core.placement import FIT_CPU, FIT_GPU, FIT_NONE, FIT_PARTIAL, DeviceLoad
 from planner.errors import PlannerError
+from planner.ui.adjust_toggle import AdjustToggle
 from planner.ui.format import Money, esc, gib, tok_range, tok_s
 from planner.ui.memory_bar import MemoryBar
 from planner.ui.services import Services
@@ -62,6 +64,19 @@ def device_groups(estimate: Estimate) -> list[tuple[str, list[DeviceLoad]]]:
     return out
 
 
+def measured_item(m: dict[str, Any]) -> str:
+    if m.get("source") == "this PC":
+        details = "; ".join(x for x in (m.get("settings"), m.get("llama_build")) if x)
+        return (
+            f"{esc(m['test'])}: <b>{m['tokens_per_s']:,.1f}</b> tok/s — <b>measured on this PC</b> "
+            f"({esc(m['tool'])}, {esc(m['measured_at'][:10])}{'; ' + esc(details) if details else ''})"
+        )
+    return (
+        f"{esc(m['test'])}: <b>{m['tokens_per_s']:,.1f}</b> tok/s ({esc(m['backend'])}, "
+        f'<a href="{esc(m["source_url"])}">source</a>)'
+    )
+
+
 class ResultsPanel(QWidget):
     """Shows `state.estimate`; every number has a tooltip or the Why panel behind it."""
 
@@ -80,6 +95,8 @@ class ResultsPanel(QWidget):
         speed_form.addRow("Generation", self.decode)
         speed_form.addRow("Prompt processing", self.prefill)
         speed_form.addRow("Longest context on GPU", self.max_ctx)
+        self.adjust = AdjustToggle(state, self)
+        speed_form.addRow("", self.adjust)
         self.measured = QLabel(self)
         self.measured.setOpenExternalLinks(True)
         self.measured.setWordWrap(True)
@@ -171,11 +188,7 @@ class ResultsPanel(QWidget):
         ctx = estimate.max_context_on_gpu
         self.max_ctx.setText("does not fit at any context" if ctx <= 0 else f"{ctx:,} tokens")
         if estimate.measured:
-            items = [
-                f"{esc(m['test'])}: <b>{m['tokens_per_s']:,.1f}</b> tok/s ({esc(m['backend'])}, "
-                f'<a href="{esc(m["source_url"])}">source</a>)'
-                for m in estimate.measured[:8]
-            ]
+            items = [measured_item(m) for m in estimate.measured[:8]]
             self.measured.setText("<br>".join(items))
         else:
             self.measured.setText("no public measurement of this device, model and quant")

@@ -3,6 +3,7 @@ exercise each pane, print a JSON summary. Packaging uses it as the frozen app's 
 
 from __future__ import annotations
 
+import functools
 import json
 import statistics
 import sys
@@ -61,11 +62,14 @@ class SelfTest(QObject):
             return
         self.update_ms.append((time.perf_counter() - start) * 1000)
 
+    def _use_preset(self, preset_id: str) -> None:
+        self.window.state.set_spec(preset_spec(self.window.services.catalog, preset_id))
+
     def _run_checks(self) -> None:
         state, catalog = self.window.state, self.window.services.catalog
         self.checked.append(catalog_summary(catalog))
         for preset_id in catalog.preset_rows:
-            self._timed(f"preset {preset_id}", lambda p=preset_id: state.set_spec(preset_spec(catalog, p)))
+            self._timed(f"preset {preset_id}", functools.partial(self._use_preset, preset_id))
             if state.estimate is None:
                 self.errors.append(f"preset {preset_id}: no estimate")
         self._timed("context", lambda: state.set_workload(context=16384))

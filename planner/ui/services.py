@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 
 from planner.catalog.store import Catalog
 from planner.catalog.user_catalog import UserCatalog
+from planner.catalog.user_layer import UserLayer
 from planner.catalog.userdb import UserDatabase
 from planner.core.calibration import Calibration
 from planner.core.cost import CostSettings
 from planner.estimation.front import Estimator
 from planner.hardware.detect import Detection
+from planner.measure.store import MeasurementStore
+from planner.measure.this_pc import PcFacts
 from planner.ui.settings import Settings
 from planner.ui.workers import WorkerPool
 
@@ -24,11 +27,25 @@ class Services:
     workers: WorkerPool
     detect: object  # callable(timeout_s) -> Detection; injectable for tests
     estimator: Estimator = field(init=False)
+    measurements: MeasurementStore = field(init=False)
     detection: Detection | None = None
+    _facts: PcFacts | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.estimator = Estimator(self.catalog, self.calibration, self.cost_settings())
+        self.measurements = MeasurementStore(self.userdb.path)
         self.load_user_catalog()
+
+    def pc_facts(self) -> PcFacts:
+        """What was measured on this PC (cached until `forget_pc_facts`)."""
+        if self._facts is None:
+            pcie = tuple(g for link in self.detection.pcie if (g := link.usable_gbs)) if self.detection else ()
+            store = self.measurements
+            self._facts = PcFacts(store.latest_ram(), pcie, tuple(store.measurements(None)))
+        return self._facts
+
+    def forget_pc_facts(self) -> None:
+        self._facts = None
 
     def cost_settings(self) -> CostSettings:
         return CostSettings(
@@ -40,7 +57,7 @@ class Services:
     def load_user_catalog(self) -> None:
         """Overlay the user's custom GPUs, models and prices on the shipped catalog."""
         user = UserCatalog(self.userdb.path)
-        self.catalog.apply_user_data(user.gpus(), user.models(), self.userdb.prices())
+        self.catalog.set_user_layer(UserLayer(tuple(user.gpus()), tuple(user.models()), tuple(self.userdb.prices())))
 
     def refresh_cost_settings(self) -> None:
         self.estimator.cost_settings = self.cost_settings()

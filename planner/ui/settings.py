@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "window_geometry": b"",
     "window_state": b"",
     "last_tab": 0,
+    "adjust_to_measurements": True,  # This PC's speeds follow its own measurements
+    "llama_bench_folder": "",
 }
 
 
@@ -43,7 +45,7 @@ class Settings:
         if isinstance(default, bool):
             return value in (True, "true", "1", 1)
         if isinstance(default, bytes):
-            return bytes(value) if not isinstance(value, bytes) else value
+            return value if isinstance(value, bytes) else bytes(value)  # type: ignore[call-overload]
         try:
             return type(default)(value)
         except (TypeError, ValueError):

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QLineEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -63,6 +64,9 @@ class SettingsDialog(QDialog):
         self.hz.setRange(1, 4)
         self.hz.setSuffix(" Hz")
         self.hz.setValue(int(settings.get("telemetry_hz")))
+        self.bench_folder = QLineEdit(str(settings.get("llama_bench_folder")), self)
+        self.bench_folder.setPlaceholderText("searched: PATH, ~/llama.cpp/build/bin, LM Studio")
+        self.bench_folder.setToolTip("The folder that holds llama-bench, if it is not on PATH")
         form = QFormLayout()
         form.addRow("Currency", self.currency)
         form.addRow("1 USD =", self.rate)
@@ -74,6 +78,7 @@ class SettingsDialog(QDialog):
         form.addRow("Default KV cache", self.kv)
         form.addRow("GPU share of unified memory", self.share)
         form.addRow("Telemetry rate", self.hz)
+        form.addRow("llama-bench folder", self.bench_folder)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -102,5 +107,6 @@ class SettingsDialog(QDialog):
         s.set("default_kv_cache", self.kv.currentText())
         s.set("telemetry_hz", self.hz.value())
         s.set("unified_gpu_share", self.share.value())
+        s.set("llama_bench_folder", self.bench_folder.text().strip())
         s.sync()
         super().accept()

@@ -18,6 +18,8 @@ from planner.core.estimate import Estimate
 from planner.core.hardware import Build
 from planner.core.workload import Workload
 from planner.errors import PlannerError
+from planner.measure.correction import Correction
+from planner.measure.this_pc import ThisPcEstimate, estimate_this_pc, fit_this_pc_correction, is_this_pc
 from planner.ui.services import Services
 from planner.ui.settings import Settings
 
@@ -38,7 +40,8 @@ class PlannerState(QObject):
     """Signals: `build_changed(object)` (a Build), `build_failed(str)`, `workload_changed()`,
     `estimate_changed(object)` (an Estimate, or None when it cannot be computed),
     `estimate_failed(str)`, `catalog_changed()` (the user added entries or prices),
-    `preferences_changed()` (currency, electricity price and the other preferences)."""
+    `preferences_changed()` (currency, electricity price and the other preferences),
+    `measurements_changed()` (a run on this PC was stored or imported)."""
 
     build_changed = Signal(object)
     build_failed = Signal(str)
@@ -47,6 +50,7 @@ class PlannerState(QObject):
     estimate_failed = Signal(str)
     catalog_changed = Signal()
     preferences_changed = Signal()
+    measurements_changed = Signal()
 
     def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -66,6 +70,8 @@ class PlannerState(QObject):
             gpu_memory_fraction=unified_share(settings),
         )
         self.estimate: Estimate | None = None
+        self.this_pc_estimate: ThisPcEstimate | None = None  # set while the build is This PC
+        self._correction: tuple[int, Correction] | None = None
         try:
             self.estimate = self.estimate_for(self.build)
         except PlannerError:
@@ -153,13 +159,45 @@ class PlannerState(QObject):
         self.workload_changed.emit()
         self.recompute()
 
+    # ---- this PC's measurements ----------------------------------------------
+    def refresh_measurements(self) -> None:
+        """A measurement was stored, imported or removed: re-read them and re-estimate."""
+        self.services.forget_pc_facts()
+        self._correction = None
+        self.recompute()
+        self.measurements_changed.emit()
+
+    def set_adjust_to_measurements(self, on: bool) -> None:
+        if bool(self.services.settings.get("adjust_to_measurements")) != on:
+            self.services.settings.set("adjust_to_measurements", on)
+            self.recompute()
+            self.measurements_changed.emit()
+
+    def _correction_for(self, build: Build) -> Correction:
+        facts = self.services.pc_facts()
+        key = hash((build, facts.ram, facts.pcie_gbs, len(facts.measurements)))
+        if self._correction is None or self._correction[0] != key:
+            self._correction = (key, fit_this_pc_correction(self.services.estimator, build, facts))
+        return self._correction[1]
+
+    def this_pc_estimate_for(self, build: Build, workload: Workload | None = None) -> ThisPcEstimate:
+        """This PC's estimate, with its measured RAM, PCIe and runs (planner.measure.this_pc)."""
+        adjust = bool(self.services.settings.get("adjust_to_measurements"))
+        return estimate_this_pc(
+            self.services.estimator, build, self.model_id, self.quant, workload or self.workload,
+            self.services.pc_facts(), adjust, self._correction_for(build),
+        )  # fmt: skip
+
     # ---- estimate ------------------------------------------------------------
     def estimate_for(self, build: Build, workload: Workload | None = None) -> Estimate:
+        if is_this_pc(build):
+            return self.this_pc_estimate_for(build, workload).estimate
         return self.services.estimator.estimate_build(build, self.model_id, self.quant, workload or self.workload)
 
     def recompute(self) -> None:
         try:
-            self.estimate = self.estimate_for(self.build)
+            self.this_pc_estimate = self.this_pc_estimate_for(self.build) if is_this_pc(self.build) else None
+            self.estimate = self.this_pc_estimate.estimate if self.this_pc_estimate else self.estimate_for(self.build)
         except PlannerError as exc:
             self.estimate = None
             self.estimate_failed.emit(str(exc))

@@ -7,6 +7,8 @@ pane is visible.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTextBrowser, QVBoxLayout, QWidget
@@ -14,7 +16,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QText
 from planner.core.estimate import Estimate
 from planner.hardware.detect import DEFAULT_TIMEOUT_S, GPU_PROBES, Detection
 from planner.hardware.match import ThisPc, this_pc
+from planner.hardware.pcie import PcieLink
+from planner.measure.ram import RamBandwidth
 from planner.ui.format import esc
+from planner.ui.measure_panel import MeasurePanel
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
 from planner.ui.telemetry_charts import SamplerFactory, TelemetryCharts, real_sampler
@@ -44,13 +49,34 @@ def telemetry_gpus(detection: Detection) -> tuple[tuple[int, ...], str]:
     return (), "; ".join(reasons) or "no probe reported a GPU"
 
 
-def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     head = "".join(f"<th align='left'>{esc(h)}&nbsp;&nbsp;</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{c}&nbsp;&nbsp;</td>" for c in row) + "</tr>" for row in rows)
     return f"<table cellspacing='3'><tr>{head}</tr>{body}</table>"
 
 
-def summary_html(detection: Detection, pc: ThisPc) -> str:
+def pcie_html(links: tuple[PcieLink, ...]) -> str:
+    if not links:
+        return ""
+    rows = [(esc(link.gpu), esc(link.describe()), esc(link.source)) for link in links]
+    html = "<h3>PCIe links</h3>" + _table(("GPU", "Link", "From"), rows)
+    warnings = [w for link in links for w in link.warnings]
+    if warnings:
+        html += "".join(f"<p style='color:#b35c00'><b>Warning:</b> {esc(w)}</p>" for w in warnings)
+    return html
+
+
+def ram_html(ram: RamBandwidth | None) -> str:
+    if ram is None:
+        return "<b>RAM bandwidth:</b> not measured yet (Measure RAM bandwidth, below)"
+    share = f", {ram.share:.0%} of {ram.theoretical_gbs:g} GB/s theoretical" if ram.share else ""
+    return (
+        f"<b>RAM bandwidth:</b> {ram.gbs:.1f} GB/s measured on {esc(ram.measured_at[:10])} "
+        f"({ram.threads} threads{share}); used for layers held in system RAM"
+    )
+
+
+def summary_html(detection: Detection, pc: ThisPc, measured_ram: RamBandwidth | None = None) -> str:
     gpus = [
         (
             esc(m.detected_name),
@@ -76,8 +102,9 @@ def summary_html(detection: Detection, pc: ThisPc) -> str:
         osname += " in a container" if os_info.in_container else ""
     parts.append(
         f"<h3>System</h3><p><b>CPU:</b> {cpu_text} — {esc(pc.build.cpu.name)}, {match}<br>"
-        f"<b>RAM:</b> {ram}<br><b>OS:</b> {osname}</p>"
+        f"<b>RAM:</b> {ram}<br>{ram_html(measured_ram)}<br><b>OS:</b> {osname}</p>"
     )
+    parts.append(pcie_html(detection.pcie))
     if pc.notes:
         parts.append("<h3>Notes</h3><ul>" + "".join(f"<li>{esc(n)}</li>" for n in pc.notes) + "</ul>")
     probes = [
@@ -129,16 +156,20 @@ class ThisPcPane(QWidget):
         self.summary = QTextBrowser()
         self.summary.setOpenExternalLinks(True)
         self.charts = TelemetryCharts(sampler_factory, self)
+        self.measure = MeasurePanel(state, services, self)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.summary)
+        splitter.addWidget(self.measure)
         splitter.addWidget(self.charts)
         splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([330, 470])
+        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(2, 2)
+        splitter.setSizes([280, 300, 320])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
         state.estimate_changed.connect(self._on_state_estimate_changed)
+        state.measurements_changed.connect(self._on_state_measurements_changed)
         first_shown = getattr(parent, "first_shown", None)
         if first_shown is not None:  # the main window: detect as soon as it appears
             first_shown.connect(self._on_window_first_shown)
@@ -162,7 +193,11 @@ class ThisPcPane(QWidget):
 
     def _show_detection(self, detection: Detection) -> None:
         self.this_pc = this_pc(detection, self.services.catalog)
-        self.summary.setHtml(summary_html(detection, self.this_pc))
+        self.services.forget_pc_facts()  # the PCIe links may have changed
+        self._show_summary()
+        memory = detection.memory
+        self.measure.set_this_pc(self.this_pc.build, memory.channels if memory else None,
+                                 memory.speed_mts if memory else None)  # fmt: skip
         gpus = len(self.this_pc.gpu_matches)
         self.status_label.setText(f"Detected {gpus} GPU{'s' if gpus != 1 else ''}, {self.this_pc.build.cpu.name}.")
         self.use_button.setEnabled(True)
@@ -171,6 +206,11 @@ class ThisPcPane(QWidget):
         self._update_prediction()
         if self.isVisible():
             self._start_telemetry()
+
+    def _show_summary(self) -> None:
+        detection = self.services.detection
+        if self.this_pc is not None and detection is not None:
+            self.summary.setHtml(summary_html(detection, self.this_pc, self.services.pc_facts().ram))
 
     def _start_telemetry(self) -> None:
         if self.this_pc is not None and not self.charts.running:
@@ -233,3 +273,6 @@ class ThisPcPane(QWidget):
 
     def _on_state_estimate_changed(self, _estimate: object) -> None:
         self._update_prediction()
+
+    def _on_state_measurements_changed(self) -> None:
+        self._show_summary()

@@ -1,7 +1,8 @@
 """Background work: plain callables wrapped in QRunnables that report through signals.
 
 A job is `fn(progress, cancelled) -> result`, where `progress(percent, text)` reports and
-`cancelled()` says whether to stop. The worker never touches a widget.
+`cancelled()` says whether to stop; a job that stops raises `OperationCancelled` (or returns
+early). The worker never touches a widget.
 """
 
 from __future__ import annotations
@@ -13,18 +14,22 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from planner.errors import PlannerError
+from planner.errors import OperationCancelled, PlannerError
 
 Progress = Callable[[int, str], None]
 Job = Callable[[Progress, Callable[[], bool]], Any]
 
 
 class WorkerSignals(QObject):
-    """Signals: `progressed(int, str)`, `finished(object)`, `failed(str)`."""
+    """Signals: `progressed(int, str)`, `finished(object)`, `failed(str)`, `cancelled()`.
+
+    `cancelled` is emitted instead of `failed` when the job raised `OperationCancelled`.
+    """
 
     progressed = Signal(int, str)
     finished = Signal(object)
     failed = Signal(str)
+    cancelled = Signal()
 
 
 class Worker(QRunnable):
@@ -41,6 +46,8 @@ class Worker(QRunnable):
     def run(self) -> None:
         try:
             result = self.job(self._progress, self._cancel.is_set)
+        except OperationCancelled:
+            self._emit(self.signals.cancelled)
         except PlannerError as exc:
             self._emit(self.signals.failed, str(exc))
         except Exception as exc:  # a bug: report it with its traceback rather than lose it
@@ -72,6 +79,7 @@ class WorkerPool:
         finished: Callable[[Any], object] | None = None,
         failed: Callable[[str], object] | None = None,
         progressed: Callable[[int, str], object] | None = None,
+        cancelled: Callable[[], object] | None = None,
     ) -> Worker:
         """Start `job`; the slots are connected before it runs, so no result is missed."""
         worker = Worker(job)
@@ -79,12 +87,13 @@ class WorkerPool:
             (worker.signals.finished, finished),
             (worker.signals.failed, failed),
             (worker.signals.progressed, progressed),
+            (worker.signals.cancelled, cancelled),
         ):
             if slot is not None:
                 signal.connect(slot)
         self._running.add(worker)
-        worker.signals.finished.connect(lambda _=None, w=worker: self._running.discard(w))
-        worker.signals.failed.connect(lambda _=None, w=worker: self._running.discard(w))
+        for ended in (worker.signals.finished, worker.signals.failed, worker.signals.cancelled):
+            ended.connect(lambda *_args, w=worker: self._running.discard(w))
         self.pool.start(worker)
         return worker
 

@@ -13,8 +13,8 @@ from planner.catalog.store import Catalog
 from planner.errors import CatalogError
 
 ROOT = Path(__file__).resolve().parents[2]
-SPECS = ROOT.parent / "shared" / "data" / "benchmarks" / "hardware_specs.csv"
-CITED_TABLES = ("gpus", "apple_chips", "apple_configs", "cpus", "models", "quant_types", "presets")
+UPSTREAM_MEASUREMENTS = ROOT / "tests" / "data" / "benchmarks" / "measurements.csv"  # see tests/data/README.md
+CITED_TABLES = ("gpus", "apple_chips", "apple_configs", "cpus", "models", "quant_types", "presets", "article_floor")
 
 
 def test_building_twice_gives_identical_bytes(tmp_path: Path, catalog_file: Path) -> None:
@@ -37,11 +37,23 @@ def test_every_row_is_cited(catalog: Catalog) -> None:
             assert row["as_of"], f"{table} row {row.get('id') or row.get('name')} has no as_of"
 
 
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_db_measurements_are_the_public_set_unchanged_plus_as_of() -> None:
+    upstream = _csv_rows(UPSTREAM_MEASUREMENTS)
+    ours = _csv_rows(ROOT / "db" / "data" / "measurements.csv")
+    assert len(ours) == len(upstream)
+    for line, (mine, theirs) in enumerate(zip(ours, upstream, strict=True), start=2):
+        assert {k: mine[k] for k in theirs} == theirs, f"db/data/measurements.csv:{line} differs from the public set"
+        assert mine["as_of"], f"db/data/measurements.csv:{line} has no as_of"
+
+
 def test_every_measurement_is_kept_with_its_source(catalog: Catalog) -> None:
-    with SPECS.with_name("measurements.csv").open(newline="") as handle:
-        source_rows = list(csv.DictReader(handle))
     stored = catalog.table("measurements")
-    assert len(stored) == len(source_rows)
+    assert len(stored) == len(_csv_rows(ROOT / "db" / "data" / "measurements.csv"))
     assert all(r["source_url"] for r in stored)
 
 
@@ -95,4 +107,26 @@ def test_a_missing_source_file_is_named(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "db", db)
     (db / "data" / "models.csv").unlink()
     with pytest.raises(CatalogError, match=r"models.csv is missing"):
+        build_catalog(db, tmp_path / "out.sqlite")
+
+
+def test_the_article_floor_table_is_compiled_in_the_articles_order(catalog: Catalog) -> None:
+    rows = catalog.article_floor()
+    assert [r["model_class"].split(" (")[0] for r in rows] == [
+        "3B–7B",
+        "13B–14B",
+        "27B–32B",
+        "70B+",
+        "400B+",
+        "Frontier",
+    ]
+    assert all("SpecPicks, 2026-05-29" in r["source_url"] for r in rows)
+
+
+def test_an_article_floor_row_naming_an_unknown_preset_is_rejected(tmp_path: Path) -> None:
+    db = tmp_path / "db"
+    shutil.copytree(ROOT / "db", db)
+    path = db / "data" / "article_floor.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"rtx3090-build"', '"no-such-box"'), encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"article_floor.json row 3: '3090 \(24GB\)' names no catalog preset"):
         build_catalog(db, tmp_path / "out.sqlite")

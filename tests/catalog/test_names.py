@@ -10,7 +10,7 @@ import pytest
 from planner.catalog.store import Catalog
 from planner.errors import AmbiguousNameError, UnknownNameError
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "data" / "benchmarks" / "hardware_specs.csv"
+SPECS = Path(__file__).resolve().parents[1] / "data" / "benchmarks" / "hardware_specs.csv"  # see tests/data/README.md
 
 
 def spec_names() -> list[str]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from planner.catalog.userdb import UserDatabase
+from planner.catalog.userdb import UserDatabase, migrations
 from planner.errors import InputError, UserDataError
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "db" / "migrations"
@@ -46,12 +47,29 @@ def test_old_database_is_backed_up_then_migrated(tmp_path: Path) -> None:
         )
     conn.close()
     upgraded = UserDatabase(path, MIGRATIONS)
-    assert upgraded.version == 2
+    assert upgraded.version == migrations(MIGRATIONS)[-1][0]
     assert upgraded.backup_path is not None and upgraded.backup_path.exists()
     assert upgraded.build("Keep me")["ram_gb"] == 32
     backup = sqlite3.connect(upgraded.backup_path)
     assert backup.execute("PRAGMA user_version").fetchone()[0] == 1
     assert backup.execute("SELECT name FROM saved_builds").fetchall() == [("Keep me",)]
+
+
+def test_the_unused_imported_benchmarks_table_is_dropped_after_a_backup(tmp_path: Path) -> None:
+    path = tmp_path / "user.sqlite"
+    up_to_v2 = tmp_path / "v2"
+    up_to_v2.mkdir()
+    for name in ("0001_user_init.sql", "0002_imported_benchmarks.sql"):
+        (up_to_v2 / name).write_text((MIGRATIONS / name).read_text())
+    UserDatabase(path, up_to_v2).close()
+    upgraded = UserDatabase(path, MIGRATIONS)
+    upgraded.close()
+    with closing(sqlite3.connect(path)) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "imported_benchmarks" not in tables and "saved_builds" in tables
+    assert upgraded.backup_path is not None
+    with closing(sqlite3.connect(upgraded.backup_path)) as backup:
+        assert backup.execute("SELECT count(*) FROM imported_benchmarks").fetchone() == (0,)
 
 
 def test_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from planner.catalog.userdb import UserDatabase, default_user_db_path
 from planner.cli import main
-from planner.resources import catalog_source_dir
+from planner.resources import migrations_dir
 
 RESULT_KEYS = {
     "name", "kind", "fit", "decode_tok_s", "decode_tok_s_range", "prefill_tok_s", "hardware_usd", "power_w",
@@ -61,7 +61,7 @@ def test_an_impossible_target_says_so(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_saved_builds_are_searched(capsys: pytest.CaptureFixture[str]) -> None:
-    database = UserDatabase(default_user_db_path(), catalog_source_dir() / "migrations")
+    database = UserDatabase(default_user_db_path(), migrations_dir())
     database.save_build("My 4090 box", {"gpus": [{"gpu": "RTX 4090", "count": 1}], "cpu": "ryzen-7-5800x"})
     database.close()
     plan = plan_json(capsys, "--model", "llama-3-8b", "--limit", "1000")

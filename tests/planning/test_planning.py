@@ -19,9 +19,9 @@ from planner.core.workload import Workload
 from planner.errors import InputError
 from planner.estimation.front import Estimator
 from planner.planning.candidates import PLATFORMS, gpu_spec
-from planner.planning.hardware_floor import ARTICLE_CLAIMS, FLOOR_MIN_TOK_S, hardware_floor
+from planner.planning.hardware_floor import FLOOR_MIN_TOK_S, article_claims, hardware_floor
 from planner.planning.search import Planner, PlanRequest, PlanResult, pareto_frontier
-from planner.resources import catalog_source_dir
+from planner.resources import migrations_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 BOX = "rtx3060-5800x-box"
@@ -143,7 +143,7 @@ def test_a_result_spec_rebuilds_the_same_estimate_and_saves(planner: Planner, ca
     model, quant = catalog.model("qwen2.5-32b"), catalog.quant("Q4_K_M")
     again = estimate(build_from_spec(catalog, result.spec), model, quant, Workload(context=8192), planner.calibration)
     assert again.decode_tok_s == result.decode_tok_s and again.cost.hardware_usd == result.price_usd
-    database = UserDatabase(tmp_path / "user.sqlite", catalog_source_dir() / "migrations")
+    database = UserDatabase(tmp_path / "user.sqlite", migrations_dir())
     database.save_build(result.name, result.spec)
     saved = database.builds()
     database.close()
@@ -219,7 +219,7 @@ def test_unknown_names_are_input_errors(planner: Planner, kwargs: dict) -> None:
 
 def test_hardware_floor_table(planner: Planner, catalog: Catalog) -> None:
     rows = hardware_floor(planner)
-    assert {r.claim.model_class for r in rows} == {c.model_class for c in ARTICLE_CLAIMS}
+    assert {r.claim.model_class for r in rows} == {c.model_class for c in article_claims(catalog)}
     frontier = next(r for r in rows if r.claim.model_class.startswith("Frontier"))
     assert frontier.model_name is None and "no open" in frontier.verdict
     small = next(r for r in rows if r.model_name == "Llama 3 8B")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog
 
 from planner.app import default_panes
 from planner.ui.main_window import MainWindow
+from planner.ui.plan_pane import PlanPane
 from planner.ui.state import PlannerState
 
 
@@ -101,7 +102,8 @@ def test_shortcuts_for_preferences_rename_delete_and_export(window: MainWindow) 
 
 
 def test_saving_a_build_refreshes_the_plan(window: MainWindow, monkeypatch, qtbot) -> None:
-    plan = window.panes["Plan"]
+    plan = window.pane(PlanPane)
+    assert plan is not None
     with qtbot.waitSignal(plan.plan_shown, timeout=20_000):
         plan.search()
     answer(monkeypatch, "Fresh box")

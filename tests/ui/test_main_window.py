@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
 
 from planner.app import default_panes
-from planner.ui.main_window import MainWindow
+from planner.ui.main_window import MainWindow, PaneFactory
 from planner.ui.settings_dialog import SettingsDialog
 from planner.ui.state import PlannerState
+from planner.ui.this_pc_pane import ThisPcPane
 
 
 @pytest.fixture
@@ -33,7 +35,8 @@ def test_menus_offer_the_build_actions(window: MainWindow) -> None:
 
 
 def test_detection_starts_after_the_window_appears(window: MainWindow, services, qtbot) -> None:
-    pane = window.panes["This PC"]
+    pane = window.pane(ThisPcPane)
+    assert pane is not None
     with qtbot.waitSignal(pane.detection_finished, timeout=10_000):
         window.show()
     assert services.detection is not None
@@ -44,7 +47,7 @@ def test_this_pc_from_the_picker_becomes_the_build(window: MainWindow, state: Pl
     with qtbot.waitSignal(state.build_changed, timeout=10_000):
         window.picker.this_pc_requested.emit()
     assert state.build.name == "This PC"
-    assert window.tabs.currentWidget() is window.panes["This PC"]
+    assert window.tabs.currentWidget() is window.pane(ThisPcPane)
 
 
 def test_export_build_sheet_from_the_app(window: MainWindow, state: PlannerState, tmp_path: Path, qtbot) -> None:
@@ -59,26 +62,30 @@ def test_export_build_sheet_from_the_app(window: MainWindow, state: PlannerState
     assert window.last_export.pages >= 2
 
 
-def test_preferences_change_the_cost(window: MainWindow, state: PlannerState, services, qtbot) -> None:
-    before = state.estimate.cost.usd_per_day_power
-    dialog = SettingsDialog(services.settings, window)
-    qtbot.addWidget(dialog)
-    dialog.kwh.setValue(0.50)
-    dialog.accept()
-    services.refresh_cost_settings()
-    state.recompute()
-    assert state.estimate.cost.usd_per_day_power > before * 2
+def _plain_panes(*titles: str) -> list[tuple[str, PaneFactory]]:
+    """Stand-in tabs: restoring layout and tab needs tabs, not the real panes' work."""
+    return [(title, lambda _state, _services, parent: QLabel(parent)) for title in titles]
 
 
 def test_layout_and_tab_are_restored(state: PlannerState, services, qtbot) -> None:
-    first = MainWindow(state, services, [])
+    panes = _plain_panes("One", "Two")
+    first = MainWindow(state, services, panes)
     qtbot.addWidget(first)
     first.resize(700, 500)  # within the offscreen screen
-    first.tabs.setCurrentIndex(0)
+    first.actions_by_name["Two"].trigger()  # View ▸ Two
+    assert first.tabs.currentIndex() == 2
     first.close()
-    second = MainWindow(state, services, [])
+    second = MainWindow(state, services, panes)
     qtbot.addWidget(second)
     assert (second.width(), second.height()) == (700, 500)
+    assert second.tabs.currentIndex() == 2 and second.tabs.tabText(2) == "Two"
+
+
+def test_a_saved_tab_that_no_longer_exists_falls_back_to_the_last(state: PlannerState, services, qtbot) -> None:
+    services.settings.set("last_tab", 7)
+    window = MainWindow(state, services, _plain_panes("One"))
+    qtbot.addWidget(window)
+    assert window.tabs.currentIndex() == 1
 
 
 def test_electricity_is_asked_in_the_chosen_currency(services, qtbot) -> None:

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from planner.catalog.builds import preset_spec
 from planner.core.placement import FIT_GPU
-from planner.planning.hardware_floor import ARTICLE_CLAIMS
+from planner.planning.hardware_floor import article_claims
 from planner.planning.search import Plan, PlanResult
 from planner.ui.floor_table import COL_VERDICT, FloorTableModel
 from planner.ui.plan_model import COL_GEN, COL_RANK, COL_WHY, PlanTableModel
@@ -186,7 +186,7 @@ def test_the_floor_table_fills_after_its_worker(qtbot, pane: PlanPane) -> None:
         pane.floor.start()
     assert "Computing" not in pane.floor.status.text() and pane.floor.progress.isHidden()
     model = pane.floor.model
-    assert model.rowCount() == sum(max(len(c.model_ids), 1) for c in ARTICLE_CLAIMS)
+    assert model.rowCount() == sum(max(len(c.model_ids), 1) for c in article_claims(pane.services.catalog))
     verdicts = [model.index(r, COL_VERDICT).data() for r in range(model.rowCount())]
     assert verdicts[0] == "holds" and any(v.startswith("optimistic") for v in verdicts)
 

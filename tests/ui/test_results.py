@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from planner.catalog.builds import preset_spec
+from planner.catalog.user_catalog import UserCatalog
 from planner.ui.estimate_tab import EstimateTab
 from planner.ui.state import PlannerState
 
@@ -46,10 +47,18 @@ def test_context_slider_updates_numbers_and_charts(tab: EstimateTab, state: Plan
     assert ys[0] >= ys[-1]
 
 
-def test_build_name_is_escaped_in_warnings(tab: EstimateTab, state: PlannerState, qtbot) -> None:
-    state.set_spec({**state.spec, "name": "<b>Tom & Jerry's</b>"})
+def test_a_custom_model_name_is_shown_as_text_not_markup(tab: EstimateTab, state: PlannerState, qtbot) -> None:
+    """A name the user typed reaches the rich-text *Why these numbers?* panel through a warning."""
+    name = "<b>Tom & Jerry's</b> model"
+    shipped = state.services.catalog.model_rows["llama-3-8b"]
+    UserCatalog(state.services.userdb.path).add_model({**shipped, "id": "tom-and-jerry", "name": name})
+    state.reload_user_catalog()
+    with qtbot.waitSignal(state.estimate_changed):
+        state.set_model("tom-and-jerry")
+    with qtbot.waitSignal(state.estimate_changed):
+        state.set_workload(context=shipped["max_context"] * 2)  # past its training context: a warning names it
     tab.results.why_button.setChecked(True)
-    assert "<b>Tom" not in tab.results.why.toPlainText() or "&lt;" in tab.results.why.toHtml()
+    assert f"{name} was trained for" in tab.results.why.toPlainText()
 
 
 def test_why_panel_lists_assumptions(tab: EstimateTab) -> None:
