@@ -22,6 +22,7 @@ from planner.core.workload import DEFAULT_CONTEXT, Workload
 from planner.errors import InputError
 from planner.planning.candidates import Evaluated, Evaluation, describe, evaluate_all
 
+DEFAULT_MIN_TOK_S = 10.0  # a reading speed: `planner plan` and the Plan pane hide slower builds unless asked
 RANKINGS = ("price", "perf-per-dollar", "cost-per-mtok")
 CACHE_SIZE = 8
 

@@ -32,7 +32,7 @@ from planner.catalog.builds import spec_price_kind
 from planner.core.estimate import Estimate
 from planner.core.workload import Workload
 from planner.errors import PlannerError
-from planner.planning.search import Plan, Planner, PlanRequest, PlanResult
+from planner.planning.search import DEFAULT_MIN_TOK_S, Plan, Planner, PlanRequest, PlanResult
 from planner.ui.composer_gpus import searchable_combo
 from planner.ui.floor_table import FloorTable
 from planner.ui.format import Money, esc
@@ -42,7 +42,6 @@ from planner.ui.services import Services
 from planner.ui.state import PlannerState
 from planner.ui.workers import Job, Progress, Worker
 
-DEFAULT_MIN_TOK_S = 10.0  # a reading speed: slower builds are not shown unless the user asks
 CONTEXTS = (2048, 4096, 8192, 16384, 32768, 65536, 131072)
 KV_TYPES = ("f16", "q8_0", "q4_0")
 RANK_LABELS = (("Cheapest first", "price"), ("tok/s per $1,000", "perf-per-dollar"), ("Cost per Mtok", "cost-per-mtok"))
