@@ -1,8 +1,8 @@
 """Turn a build description (preset, JSON file, command-line flags) into a priced `Build`.
 
-A description names catalog entries the way users write them. GPU and CPU prices come
-from the catalog unless the description's own parts already include them: a part of kind
-`system` covers everything, `rest` covers the GPUs, `cpu` covers the CPU.
+A description names catalog entries the way users write them. Prices come from
+`planner.catalog.pricing.priced`, the one pricing function; combinations that cannot exist
+(an Apple chip with a PCIe GPU) are refused by `planner.catalog.combinations`.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from planner.catalog.combinations import check_combination
 from planner.catalog.json_file import read_json_object
+from planner.catalog.pricing import DEFAULT_PRICE_KIND, check_price_kind, priced
 from planner.catalog.store import Catalog, Row
 from planner.core.hardware import Accelerator, Build, Cpu, GpuGroup, Part, Split
 from planner.errors import InputError
 
 SPLITS = tuple(Split)
-PRICE_KINDS = ("used", "new", "launch")
 BUILD_KEYS = {
     "name", "gpus", "apple_chip", "unified_memory_gb", "cpu", "ram_gb", "ram_mts",
     "ram_channels", "nodes", "interconnect", "split", "parts", "psu_w", "price_usd",
@@ -40,13 +41,17 @@ def preset_spec(catalog: Catalog, name: str) -> dict[str, Any]:
     return spec
 
 
-def build_from_spec(catalog: Catalog, spec: dict[str, Any]) -> Build:
+def build_from_spec(catalog: Catalog, spec: dict[str, Any], default_price_kind: str = DEFAULT_PRICE_KIND) -> Build:
+    """Assemble and price a build description (prices: `planner.catalog.pricing.priced`).
+
+    `default_price_kind` prices GPUs and CPU when the description names no used/new choice."""
     unknown = set(spec) - BUILD_KEYS
     if unknown:
         raise InputError(f"unknown build field(s): {', '.join(sorted(unknown))}")
     parts = [_part(p) for p in spec.get("parts", [])]
     kinds = {p.kind for p in parts}
     groups: list[GpuGroup] = []
+    own_prices: dict[str, float] = {}
     ram_gb = _positive(spec, "ram_gb", 32.0)
     cpu: Cpu | None = catalog.cpu(spec["cpu"]) if spec.get("cpu") else None
     if spec.get("apple_chip"):
@@ -65,18 +70,13 @@ def build_from_spec(catalog: Catalog, spec: dict[str, Any]) -> Build:
         if not isinstance(count, int) or count < 1:
             raise InputError(f"GPU count must be a whole number of at least 1; got {count!r}")
         if "custom" in entry:
-            groups.append(GpuGroup(custom_accelerator(entry["custom"]), count))
-            if entry.get("price_usd") is not None and not kinds & {"system", "rest"}:
-                price = float(entry["price_usd"])
-                parts.append(Part(name=entry["custom"].get("name", "Custom GPU"), price_usd=price, quantity=count))
-            continue
-        device_id = catalog.resolve_device(entry["gpu"], entry.get("vram_gb"))
-        acc = catalog.accelerator(device_id, entry.get("unified_memory_gb"))
+            acc = custom_accelerator(entry["custom"])
+        else:
+            device_id = catalog.resolve_device(entry["gpu"], entry.get("vram_gb"))
+            acc = catalog.accelerator(device_id, entry.get("unified_memory_gb"))
         groups.append(GpuGroup(acc, count))
-        if not kinds & {"system", "rest"}:
-            parts.append(_gpu_part(catalog.device_row(device_id), count, entry))
-    if cpu is not None and not kinds & {"system", "cpu"} and not spec.get("apple_chip"):
-        parts.append(_cpu_part(catalog.cpu_rows[cpu.id]))
+        if entry.get("price_usd") is not None:
+            own_prices[acc.id] = _price(entry["price_usd"], acc.name)
     split = spec.get("split", "layer")
     if split not in SPLITS:
         raise InputError(f"split must be one of {', '.join(SPLITS)}; got {split!r}")
@@ -99,7 +99,22 @@ def build_from_spec(catalog: Catalog, spec: dict[str, Any]) -> Build:
         build = replace(build, cpu=cpu)
     if build.nodes < 1:
         raise InputError(f"nodes must be at least 1; got {build.nodes}")
-    return build
+    check_combination(build, spec)
+    return priced(catalog, build, spec_price_kind(spec, default_price_kind), own_prices)
+
+
+def spec_price_kind(spec: dict[str, Any], default: str = DEFAULT_PRICE_KIND) -> str:
+    """The build's used/new/launch choice: the first GPU entry that names one, else `default`."""
+    for entry in spec.get("gpus", []):
+        if isinstance(entry, dict) and entry.get("price_kind"):
+            return check_price_kind(str(entry["price_kind"]))
+    return check_price_kind(default)
+
+
+def _price(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise InputError(f"{what}: price_usd must be a number of 0 or more; got {value!r}")
+    return float(value)
 
 
 CUSTOM_GPU_FIELDS = ("name", "vendor", "memory_gb", "bandwidth_gbs", "fp16_tflops", "power_w")
@@ -148,48 +163,6 @@ def _part(data: dict[str, Any]) -> Part:
         as_of=str(data.get("as_of", "")),
         source_url=str(data.get("source_url", "")),
     )
-
-
-def _gpu_part(row: Row, count: int, entry: dict[str, Any]) -> Part:
-    prefer = entry.get("price_kind", "new")
-    if prefer not in PRICE_KINDS:
-        raise InputError(f"price_kind must be one of {', '.join(PRICE_KINDS)}; got {prefer!r}")
-    new = row.get("price_new_usd") or row.get("launch_price_usd")
-    used = row.get("price_used_usd")
-    order = {"used": ("used", "new", "launch"), "new": ("new", "launch"), "launch": ("launch",)}[prefer]
-    price, kind, as_of, source = _pick_price(row, order)
-    if entry.get("price_usd") is not None:
-        price, kind, as_of, source = float(entry["price_usd"]), prefer, "", "user"
-    return Part(
-        name=row["name"], price_usd=price, quantity=count, kind="gpu", price_kind=kind,
-        as_of=as_of, source_url=source, new_price_usd=new, used_price_usd=used,
-    )  # fmt: skip
-
-
-def _pick_price(row: Row, order: tuple[str, ...]) -> tuple[float | None, str, str, str]:
-    for kind in order:
-        if kind == "launch" and row.get("launch_price_usd"):
-            return (
-                row["launch_price_usd"],
-                "launch",
-                str(row.get("release_year") or ""),
-                row["source_url"],
-            )
-        if kind in ("new", "used") and row.get(f"price_{kind}_usd"):
-            label = "new_street" if kind == "new" else "used"
-            return (
-                row[f"price_{kind}_usd"], label, row.get(f"price_{kind}_as_of") or "",
-                row.get("price_source_url") or row["source_url"],
-            )  # fmt: skip
-    return None, "unknown", "", ""
-
-
-def _cpu_part(row: Row) -> Part:
-    price, kind, as_of, source = _pick_price(row, ("new", "launch"))
-    return Part(
-        name=row["name"], price_usd=price, kind="cpu", price_kind=kind, as_of=as_of,
-        source_url=source, power_w=0.0, new_price_usd=price, used_price_usd=row.get("price_used_usd"),
-    )  # fmt: skip
 
 
 def _apple_memory(row: Row, requested: Any) -> float:

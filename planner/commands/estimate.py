@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from planner.calibration.shipped import load_calibration
+from planner.catalog.pricing import PRICE_KINDS, included_text
 from planner.commands.common import open_catalog, print_json
 from planner.core.estimate import Estimate
 from planner.core.hardware import BACKENDS, Split
-from planner.core.workload import FLASH_ATTN
+from planner.core.workload import DEFAULT_CONTEXT, FLASH_ATTN
 from planner.errors import PlannerError
 from planner.estimation.front import Estimator
 from planner.resources import calibration_path
@@ -20,6 +22,7 @@ from planner.resources import calibration_path
 FLAG_KEYS = (
     "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
     "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction", "flash_attn",
+    "prices",
 )  # fmt: skip
 
 
@@ -54,9 +57,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="F",
         help="share of unified memory the GPU may use (default: macOS's, 2/3 up to 32 GB, 3/4 above)",
     )
+    p.add_argument(
+        "--prices", choices=PRICE_KINDS, help="price GPUs and CPU used (default, where known), new or at launch"
+    )
     p.add_argument("--model", metavar="NAME")
     p.add_argument("--quant", metavar="QUANT", help="e.g. Q4_K_M, Q8_0, F16, MXFP4")
-    p.add_argument("--context", type=int, metavar="TOKENS", help="context window (default 4096)")
+    p.add_argument("--context", type=int, metavar="TOKENS", help=f"context window (default {DEFAULT_CONTEXT})")
     p.add_argument("--depth", type=int, metavar="TOKENS", help="tokens already in the KV cache (default 0)")
     p.add_argument("--prompt", type=int, metavar="TOKENS", help="prompt length for prefill (default 512)")
     p.add_argument("--kv-cache", choices=("f16", "q8_0", "q4_0"), help="KV-cache type (default f16)")
@@ -81,10 +87,21 @@ def _run(args: argparse.Namespace) -> int:
     request = {k: getattr(args, k) for k in FLAG_KEYS if getattr(args, k) is not None}
     result = estimator.estimate(request)
     if args.json:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), "hardware_includes": included_text(result.build)})
     else:
-        _print_human(result)
+        _print_human(result, _at_full_context(estimator, result))
     return 0
+
+
+def _at_full_context(estimator: Estimator, result: Estimate) -> Estimate | None:
+    """The same request with the context full, so the headline speed cannot be misread."""
+    workload = result.workload
+    if workload.depth >= workload.context or result.decode_tok_s is None:
+        return None
+    full = estimator.estimate_build(
+        result.build, result.model.id, result.quant.name, replace(workload, depth=workload.context), False
+    )
+    return full if full.decode_tok_s is not None else None
 
 
 def _run_batch(estimator: Estimator, source: str) -> int:
@@ -121,7 +138,7 @@ def _fmt(value: float | None, unit: str = "") -> str:
     return "-" if value is None else f"{value:,.1f}{unit}"
 
 
-def _print_human(result: Estimate) -> None:
+def _print_human(result: Estimate, full: Estimate | None = None) -> None:
     d = result.to_dict()
     mem = d["memory"]
     print(f"{d['model']} {d['quant']} on {d['build']}  ({d['backend']}, context {d['context']:,})")
@@ -133,14 +150,23 @@ def _print_human(result: Estimate) -> None:
     )
     print(f"  max context fully on GPU: {d['max_context_on_gpu']:,}")
     rng = d["decode_tok_s_range"] or [None, None]
-    print(f"  generation: {_fmt(d['decode_tok_s'])} tok/s  (range {_fmt(rng[0])}-{_fmt(rng[1])})")
+    at = "with an empty context" if not d["depth"] else f"with {d['depth']:,} tokens in context"
+    print(f"  generation: {_fmt(d['decode_tok_s'])} tok/s {at}  (range {_fmt(rng[0])}-{_fmt(rng[1])})")
+    if full is not None and full.decode_range is not None:
+        low, high = full.decode_range
+        print(
+            f"              {_fmt(full.decode_tok_s)} tok/s with the context full ({d['context']:,} tokens; "
+            f"range {_fmt(low)}-{_fmt(high)})"
+        )
     rng = d["prefill_tok_s_range"] or [None, None]
     print(f"  prompt:     {_fmt(d['prefill_tok_s'])} tok/s  (range {_fmt(rng[0])}-{_fmt(rng[1])})")
     price = "unknown" if d["hardware_usd"] is None else f"${d['hardware_usd']:,.0f}"
     per_mtok = f"${_fmt(d['usd_per_mtok'])}/Mtok".replace("$-", "-")
     if d["usd_per_mtok"] is None and d["electricity_usd_per_mtok"] is not None:
         per_mtok += f" (no full hardware price; electricity alone ${d['electricity_usd_per_mtok']:,.3f}/Mtok)"
-    print(f"  cost:       {price} hardware, {d['power_w']:.0f} W, {per_mtok}")
+    print(f"  hardware:   {price}: {included_text(result.build)}")
+    print(f"  power:      {d['power_w']:.0f} W while generating, {d['idle_power_w']:.0f} W idle")
+    print(f"  cost:       {per_mtok}")
     for m in d["measured"]:
         print(f"  measured:   {m['test']} {m['tokens_per_s']} tok/s ({m['backend']})  {m['source_url']}")
     for w in d["warnings"]:

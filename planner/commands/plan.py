@@ -8,9 +8,10 @@ from typing import Any
 from planner.calibration.shipped import load_calibration
 from planner.catalog.userdb import UserDatabase, default_user_db_path
 from planner.commands.common import open_catalog, print_json
+from planner.core.workload import DEFAULT_CONTEXT
 from planner.errors import InputError
 from planner.planning.hardware_floor import FLOOR_CONTEXT, FLOOR_MIN_TOK_S, FLOOR_QUANT, FloorRow, hardware_floor
-from planner.planning.search import RANKINGS, Plan, Planner, PlanRequest, PlanResult
+from planner.planning.search import DEFAULT_MIN_TOK_S, RANKINGS, Plan, Planner, PlanRequest, PlanResult
 from planner.resources import calibration_path, migrations_dir
 
 
@@ -23,12 +24,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--model", metavar="NAME")
     p.add_argument("--quant", default="Q4_K_M", metavar="QUANT", help="e.g. Q4_K_M, Q8_0 (default Q4_K_M)")
-    p.add_argument("--context", type=int, default=8192, metavar="TOKENS", help="context window (default 8192)")
+    p.add_argument(
+        "--context",
+        type=int,
+        default=DEFAULT_CONTEXT,
+        metavar="TOKENS",
+        help=f"context window (default {DEFAULT_CONTEXT})",
+    )
     p.add_argument("--kv-cache", choices=("f16", "q8_0", "q4_0"), default="f16", help="KV-cache type (default f16)")
-    p.add_argument("--min-tok-s", type=float, default=0.0, metavar="X", help="minimum generation tokens/s")
+    p.add_argument(
+        "--min-tok-s",
+        type=float,
+        default=DEFAULT_MIN_TOK_S,
+        metavar="X",
+        help=f"minimum generation tokens/s (default {DEFAULT_MIN_TOK_S:g}, a reading speed; 0 for any)",
+    )
     p.add_argument("--min-prompt-tok-s", type=float, default=0.0, metavar="X", help="minimum prompt tokens/s")
     p.add_argument("--budget", type=float, metavar="USD", help="maximum hardware price")
-    p.add_argument("--used", action="store_true", help="use used prices where the catalog has them")
+    prices = p.add_mutually_exclusive_group()
+    prices.add_argument(
+        "--used",
+        dest="used",
+        action="store_true",
+        default=True,
+        help="used prices where the catalog has them (the default, as in the app and `planner estimate`)",
+    )
+    prices.add_argument("--new", dest="used", action="store_false", help="new prices only")
     p.add_argument("--vendor", action="append", default=[], metavar="NAME", help="NVIDIA, AMD, Intel, Apple (repeat)")
     p.add_argument("--gpu-only", action="store_true", help="the model must fit fully on the GPU")
     p.add_argument("--max-power-w", type=float, metavar="W", help="maximum power under load")

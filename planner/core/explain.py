@@ -70,7 +70,11 @@ def warnings(build: Build, model: ModelArch, workload: Workload, placement: Plac
             "is unknown (add it in the Catalog tab)"
         )
     if placement.verdict == Fit.NONE:
-        notes.append("the model does not fit in GPU memory plus system RAM")
+        notes.append(
+            "the model does not fit in unified memory"
+            if build.is_unified
+            else "the model does not fit in GPU memory plus system RAM"
+        )
     return tuple(notes)
 
 

@@ -9,6 +9,7 @@ from planner.core.quant import KV_CACHE_BYTES_PER_ELEMENT
 from planner.errors import InputError
 
 MAX_CONTEXT = 10_000_000
+DEFAULT_CONTEXT = 8192  # the app's, `planner estimate`'s and `planner plan`'s default context window
 
 
 class Engine(StrEnum):

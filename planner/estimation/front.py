@@ -13,12 +13,12 @@ from planner.core.calibration import Calibration
 from planner.core.cost import CostSettings
 from planner.core.estimate import Estimate, estimate
 from planner.core.hardware import Build
-from planner.core.workload import Workload
+from planner.core.workload import DEFAULT_CONTEXT, Workload
 from planner.errors import InputError
 
 REQUEST_KEYS = {
     "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
-    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction", "flash_attn",
+    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction", "flash_attn", "prices",
 }  # fmt: skip
 
 
@@ -54,7 +54,7 @@ class Estimator:
                 spec["apple_chip"] = device_id
                 spec["unified_memory_gb"] = request.get("memory_gb")
             else:
-                spec["gpus"] = [{"gpu": device_id, "count": count}]
+                spec["gpus"] = [{"gpu": device_id, "count": count, "price_kind": request.get("prices") or "used"}]
                 spec["split"] = request.get("split") or "layer"
             spec["name"] = self.catalog.device_row(device_id)["name"] + (f" x{count}" if count > 1 else "")
         if request.get("cpu"):
@@ -65,7 +65,7 @@ class Estimator:
 
     def workload_for(self, request: dict[str, Any]) -> Workload:
         return Workload(
-            context=_int(request, "context", 4096),
+            context=_int(request, "context", DEFAULT_CONTEXT),
             depth=_int(request, "depth", 0),
             prompt=_int(request, "prompt", 512),
             kv_cache=str(request.get("kv_cache") or "f16"),

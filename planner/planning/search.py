@@ -18,10 +18,11 @@ from planner.core.calibration import PRIORS, Calibration
 from planner.core.cost import CostSettings
 from planner.core.estimate import Estimate
 from planner.core.placement import Fit
-from planner.core.workload import Workload
+from planner.core.workload import DEFAULT_CONTEXT, Workload
 from planner.errors import InputError
 from planner.planning.candidates import Evaluated, Evaluation, describe, evaluate_all
 
+DEFAULT_MIN_TOK_S = 10.0  # a reading speed: `planner plan` and the Plan pane hide slower builds unless asked
 RANKINGS = ("price", "perf-per-dollar", "cost-per-mtok")
 CACHE_SIZE = 8
 
@@ -32,7 +33,7 @@ class PlanRequest:
 
     model: str
     quant: str = "Q4_K_M"
-    context: int = 8192
+    context: int = DEFAULT_CONTEXT
     kv_cache: str = "f16"
     min_tok_s: float = 0.0
     min_prompt_tok_s: float = 0.0

@@ -13,6 +13,13 @@ from planner.errors import UserDataError
 DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
+def user_file_mode() -> int:
+    """The mode a new file gets from the user's umask (mkstemp's temporary files are 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_atomically(target: Path, data: bytes) -> Path:
     """Write `data` to `target`; on any failure raise `UserDataError` and leave no partial file."""
     target = Path(target)
@@ -29,6 +36,7 @@ def write_atomically(target: Path, data: bytes) -> Path:
         ) from exc
     temp = Path(temp_name)
     try:
+        os.fchmod(fd, user_file_mode())
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
             stream.flush()

@@ -97,8 +97,9 @@ def _models(
     estimator: Estimator, build: Build, request: SheetRequest, quant: QuantType, context: int
 ) -> list[ModelArch]:
     catalog = estimator.catalog
+    lead = [catalog.model(request.lead_model)] if request.lead_model else []
     if request.models:
-        return [catalog.model(name) for name in dict.fromkeys(request.models)]
+        return lead + [m for m in (catalog.model(n) for n in dict.fromkeys(request.models)) if m not in lead]
     runnable = []
     for row in catalog.model_rows.values():  # most popular first
         model = catalog.model(row["id"])
@@ -111,8 +112,10 @@ def _models(
         by_class.setdefault(_size_class(model), model)
     chosen = [by_class[c] for c in sorted(by_class, reverse=True)][: request.model_count]
     chosen += [m for m in runnable if m not in chosen][: request.model_count - len(chosen)]
+    if lead:
+        chosen = [m for m in chosen if m.id != lead[0].id][: max(request.model_count - 1, 0)]
     order = {m.id: i for i, m in enumerate(runnable)}
-    return sorted(chosen, key=lambda m: (m.params_total_b, order[m.id]))
+    return lead + sorted(chosen, key=lambda m: (m.params_total_b, order.get(m.id, 0)))
 
 
 SIZE_CLASSES_B = (10, 17, 45, 150)  # up to 9B, 10-16B, 17-44B, 45-149B, 150B and up
@@ -138,7 +141,7 @@ def _table_estimates(
             note = f"{model.name} has no {quant.name} files ({quant.name} is for MoE expert tensors): left out"
             notes.append(note) if note not in notes else None
             continue
-        results.append(estimate_on(estimator, build, model, quant, context))
+        results.append(estimate_on(estimator, build, model, quant, context, depth=context))  # the context full
     return results, notes
 
 
@@ -175,14 +178,14 @@ def with_pc_measurements(result: Estimate, measurements: tuple[PcMeasurement, ..
 
 
 def _measured(result: Estimate, sources: SourceIndex) -> tuple[Measured, ...]:
-    """The public figures closest to the estimate's own conditions: shortest tgN, ppN nearest the prompt."""
+    """The public figures closest to the row's conditions: tgN nearest its context, ppN nearest the prompt."""
     best: dict[str, tuple[int, dict]] = {}
     for m in result.measured:
         found = TEST_NAME.match(str(m["test"]))
         if not found:
             continue
         kind, n = found.group(1), int(found.group(2))
-        distance = n if kind == "tg" else abs(n - result.workload.prompt)
+        distance = abs(n - (result.workload.depth if kind == "tg" else result.workload.prompt))
         if kind not in best or distance < best[kind][0]:
             best[kind] = (distance, m)
     return tuple(

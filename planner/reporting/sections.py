@@ -115,7 +115,7 @@ def _fit_cells(r: FitRow) -> list[str]:
 def _fit(data: SheetData) -> list[Block]:
     caption = (
         "One row per model, quant and context. Speeds are estimates with their 10th-90th percentile range "
-        "below; generation is at an empty context, prompt processing of 512 tokens. Measured figures are "
+        "below; generation is with the row's context full, prompt processing of 512 tokens. Measured figures are "
         "public llama.cpp runs of the same GPU, model and quant (tgN: generating N tokens; ppN: a prompt of N)."
     )
     if not data.fit_rows:

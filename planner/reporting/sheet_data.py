@@ -34,7 +34,7 @@ class DetectedPc:
 class SheetRequest:
     """One sheet: a build and the models, quants and contexts to tabulate.
 
-    An empty `models` means the most popular models the build can run.
+    An empty `models` means the most popular models the build can run, after `lead_model`.
     `preset_id` (a catalog preset) adds the preset's description and source.
     """
 
@@ -48,6 +48,7 @@ class SheetRequest:
     detected: DetectedPc | None = None
     date: datetime.date | None = None
     model_count: int = DEFAULT_MODEL_COUNT
+    lead_model: str | None = None  # the model the user was looking at: first row, first chart series
 
 
 @dataclass(frozen=True)

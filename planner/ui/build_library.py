@@ -14,6 +14,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from planner.catalog.builds import build_from_spec, load_build_file
 from planner.catalog.userdb import UserDatabase
 from planner.errors import InputError, PlannerError, UserDataError
+from planner.reporting.atomic import user_file_mode
 from planner.ui.state import PlannerState
 
 
@@ -49,8 +50,7 @@ class BuildLibrary(QObject):
         target = (name or self.state.spec.get("name") or "Untitled build").strip()
         replace = overwrite if overwrite is not None else target == self.state.saved_name
         self.userdb.save_build(target, {**self.state.spec, "name": target}, replace=replace)
-        self.state.spec["name"] = target
-        self.state.saved_name = target
+        self.state.set_spec({**self.state.spec, "name": target}, saved_name=target)  # the form follows
         self.builds_changed.emit()
         self.message.emit(f"Saved “{target}”")
         return target
@@ -67,9 +67,8 @@ class BuildLibrary(QObject):
 
     def rename(self, old: str, new: str) -> None:
         self.userdb.rename_build(old, new)
-        if self.state.saved_name == old:
-            self.state.saved_name = new
-            self.state.spec["name"] = new
+        if self.state.saved_name == old or (self.state.saved_name is None and self.state.spec.get("name") == old):
+            self.state.set_spec({**self.state.spec, "name": new}, saved_name=new)  # the form follows
         self.builds_changed.emit()
         self.message.emit(f"Renamed “{old}” to “{new}”")
 
@@ -105,6 +104,7 @@ class BuildLibrary(QObject):
         except OSError as exc:
             raise UserDataError(f"cannot write to {path.parent}: {exc.strerror}. Choose another folder.") from exc
         try:
+            os.fchmod(fd, user_file_mode())
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(data)
                 handle.flush()

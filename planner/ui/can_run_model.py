@@ -27,18 +27,26 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 
 # The speeds come right after the fit, so they stay on screen in a narrow window.
 COL_MODEL, COL_QUANT, COL_FIT, COL_GEN, COL_PROMPT, COL_MEMORY, COL_LAYERS, COL_USD_MTOK, COL_PARAMS = range(9)
-HEADERS = ("Model", "Quant", "Fit", "Gen tok/s", "Prompt tok/s", "Memory GiB", "GPU layers", "$/Mtok", "Params (B)")
-HEADER_TIPS = (
-    "Model name",
-    "Parameters in billions; for mixture-of-experts models, the active parameters per token follow",
-    "llama.cpp file type (quantization)",
-    "gpu: everything on the GPUs · partial: some layers in system RAM · cpu: runs on the CPU · none: does not fit",
-    "Layers on the GPUs / all layers",
-    "Weights + KV cache + compute buffers",
-    "Generation speed, batch 1 (tooltip: likely range)",
-    "Prompt processing (prefill) speed",
-    "Hardware amortization + electricity per million generated tokens",
-)
+# One spec per column, (header, tip): the headers and their tips cannot drift apart when columns move.
+COLUMN_SPECS: dict[int, tuple[str, str]] = {
+    COL_MODEL: ("Model", "Model name"),
+    COL_QUANT: ("Quant", "llama.cpp file type (quantization)"),
+    COL_FIT: (
+        "Fit",
+        "GPU: everything on the GPUs · partial: some layers in system RAM · CPU only · does not fit",
+    ),
+    COL_GEN: ("Gen tok/s", "Generation speed, batch 1, at an empty context (tooltip: likely range)"),
+    COL_PROMPT: ("Prompt tok/s", "Prompt processing (prefill) speed"),
+    COL_MEMORY: ("Memory GiB", "Weights + KV cache + compute buffers"),
+    COL_LAYERS: ("GPU layers", "Layers on the GPUs / all layers"),
+    COL_USD_MTOK: ("$/Mtok", "Hardware amortization + electricity per million generated tokens (US dollars)"),
+    COL_PARAMS: (
+        "Params (B)",
+        "Parameters in billions; for mixture-of-experts models, the active parameters per token follow",
+    ),
+}
+HEADERS = tuple(COLUMN_SPECS[col][0] for col in range(len(COLUMN_SPECS)))
+HEADER_TIPS = tuple(COLUMN_SPECS[col][1] for col in range(len(COLUMN_SPECS)))
 POPULAR_QUANTS = frozenset({"Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16", "MXFP4", "IQ4_XS", "Q3_K_M"})
 FIT_ORDER = {Fit.GPU: 0, Fit.PARTIAL: 1, Fit.CPU: 2, Fit.NONE: 3}
 FIT_LABELS = {Fit.GPU: "GPU", Fit.PARTIAL: "partial", Fit.CPU: "CPU only", Fit.NONE: "does not fit"}

@@ -8,6 +8,7 @@ comes from ("catalog" or "custom"). `SORT_ROLE` gives raw values for sorting,
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
@@ -27,7 +28,7 @@ COL_NAME = 0
 COL_ORIGIN = 1
 
 KIND_LABELS = {
-    "gpus": "GPUs",
+    "gpus": "GPUs and Apple chips",
     "chips": "Apple chips",
     "cpus": "CPUs",
     "models": "Models",
@@ -139,14 +140,52 @@ def with_override(kind: str, row: Row, every: list[Row]) -> Row:
     return {**row, "price_override_usd": override} if override is not None else row
 
 
+UNIT_SUFFIXES = (
+    ("_gbs", "GB/s"), ("_gb", "GB"), ("_usd", "US$"), ("_tflops", "TFLOPS"), ("_mts", "MT/s"), ("_bpw", "bits/weight"),
+    ("_ghz", "GHz"), ("_w", "W"), ("_b", "billion"), ("_mm2", "mm²"), ("_mhz", "MHz"),
+)  # fmt: skip
+FIELD_LABELS = {
+    "id": "Catalog id", "vram_gb": "Memory", "tokens_per_s": "Speed (tokens/s)", "n_layers": "Layers",
+    "n_gpus": "GPUs", "n_experts": "Experts", "n_experts_active": "Active experts",
+    "max_context": "Max context (tokens)", "ddr_gen": "DDR generation", "as_of": "As of",
+    "params_total_b": "Parameters", "params_active_b": "Active parameters", "body_bpw": "Bits per weight",
+    "board_power_w": "Board power", "build_json": "Build",
+}  # fmt: skip
+
+
+def field_label(key: str) -> tuple[str, str]:
+    """('Bandwidth', 'GB/s') for 'bandwidth_gbs': a label in words and the unit its value is in."""
+    unit = next((u for suffix, u in UNIT_SUFFIXES if key.endswith(suffix)), "")
+    stem = key
+    for suffix, u in UNIT_SUFFIXES:
+        if u == unit and key.endswith(suffix):
+            stem = key[: -len(suffix)]
+            break
+    label = FIELD_LABELS.get(key) or stem.replace("_", " ").strip().capitalize()
+    return label, unit
+
+
+def _field_cell(key: str, value: Any) -> str:
+    label, unit = field_label(key)
+    text = _format(value)
+    if unit == "US$":
+        text = f"${value:,.2f}" if isinstance(value, int | float) else text
+    elif unit and isinstance(value, int | float):
+        text = f"{text} {unit}"
+    elif unit:
+        label = f"{label} ({unit})"
+    return f"<tr><td><b>{html.escape(label)}</b>&nbsp;&nbsp;</td><td>{html.escape(text)}</td></tr>"
+
+
+def natural_key(text: str) -> str:
+    """Numbers inside text sort by value: pp512 before pp1024."""
+    return re.sub(r"\d+", lambda m: m.group().zfill(12), text.lower())
+
+
 def details_html(kind: str, row: Row, overrides: list[Row], sources: list[tuple[str, str]]) -> str:
     """The details panel: the row's fields, your prices, and a numbered list of sources."""
     flag = " <span style='color:#b35c00'>[custom]</span>" if row.get("origin") == "custom" else ""
-    cells = "".join(
-        f"<tr><td><b>{html.escape(k)}</b>&nbsp;&nbsp;</td><td>{html.escape(str(v))}</td></tr>"
-        for k, v in row.items()
-        if k not in HIDDEN_FIELDS and v not in (None, "")
-    )
+    cells = "".join(_field_cell(k, v) for k, v in row.items() if k not in HIDDEN_FIELDS and v not in (None, ""))
     prices = "".join(
         f"<li>{html.escape(p['price_kind'])}: ${p['price_usd']:,.2f} (set {html.escape(p['as_of'])})</li>"
         for p in overrides
@@ -225,7 +264,7 @@ class CatalogTableModel(QAbstractTableModel):
             return " ".join(str(row.get(k) or "") for k in SEARCH_KEYS)
         value = self._value(row, index.column())
         if role == SORT_ROLE:
-            return value if isinstance(value, int | float) else str(value or "").lower()
+            return value if isinstance(value, int | float) else natural_key(str(value or ""))
         if role == Qt.ItemDataRole.DisplayRole:
             text = _format(value)
             return f"{text} (yours)" if text and self._is_override(row, index.column()) else text

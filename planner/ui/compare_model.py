@@ -10,10 +10,11 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from planner.catalog.builds import preset_spec
+from planner.catalog.pricing import included_text
 from planner.core.estimate import Estimate
 from planner.core.units import GIB
 from planner.ui.can_run_model import FIT_LABELS, FIT_ORDER, FIT_TINTS, SORT_ROLE, measured_lines
-from planner.ui.format import tok_range, tok_s
+from planner.ui.format import SYMBOLS, Money, tok_range, tok_s
 from planner.ui.services import Services
 
 Index = QModelIndex | QPersistentModelIndex
@@ -29,10 +30,10 @@ METRICS = (
     "Max context on GPU",
     "Generation tok/s (range)",
     "Prompt tok/s",
-    "Price $",
-    "Power W",
-    "$/Mtok",
-    "tok/s per $1000",
+    "Price",
+    "Power W (generating)",
+    "{cur}/Mtok",
+    "tok/s per {cur}1,000",
 )
 METRIC_TIPS = (
     "Where the model runs: all on the GPUs, partly in system RAM, on the CPU, or not at all",
@@ -42,9 +43,9 @@ METRIC_TIPS = (
     "Generation speed at batch 1, with the likely range",
     "Prompt processing (prefill) speed",
     "Hardware price (the build's parts, or its stated price)",
-    "Whole-machine draw under load",
+    "Whole-machine draw while generating this model",
     "Hardware amortization + electricity per million generated tokens",
-    "Generation speed per $1000 of hardware",
+    "Generation speed per 1,000 of your currency spent on hardware",
 )
 
 
@@ -80,13 +81,14 @@ def build_choices(services: Services) -> list[BuildChoice]:
     return choices
 
 
-def _money(usd: float | None, digits: int = 0) -> str:
-    return "—" if usd is None else f"${usd:,.{digits}f}"
-
-
-def _cell(est: Estimate, row: int) -> tuple[str, Any]:
-    """(display text, sort value) of one metric."""
+def _cell(est: Estimate, row: int, money: Money) -> tuple[str, Any]:
+    """(display text, sort value) of one metric; money in the user's currency."""
     p, cost = est.placement, est.cost
+
+    def _money(usd: float | None, digits: int = 0) -> str:
+        return "—" if usd is None else money(usd, digits)
+
+    per_1000 = None if cost.tok_s_per_1000_usd is None else cost.tok_s_per_1000_usd / money.rate
     gen = est.decode_tok_s
     return {
         ROW_FIT: (FIT_LABELS.get(est.fit, est.fit), FIT_ORDER.get(est.fit, len(FIT_ORDER))),
@@ -102,8 +104,8 @@ def _cell(est: Estimate, row: int) -> tuple[str, Any]:
         ROW_POWER: (f"{cost.power_load_w:,.0f}", cost.power_load_w),
         ROW_USD_MTOK: (_money(cost.usd_per_mtok, 2), cost.usd_per_mtok if cost.usd_per_mtok is not None else -1.0),
         ROW_TOK_PER_1000: (
-            "—" if cost.tok_s_per_1000_usd is None else f"{cost.tok_s_per_1000_usd:,.2f}",
-            cost.tok_s_per_1000_usd if cost.tok_s_per_1000_usd is not None else -1.0,
+            "—" if per_1000 is None else f"{per_1000:,.2f}",
+            per_1000 if per_1000 is not None else -1.0,
         ),
     }[row]
 
@@ -113,7 +115,7 @@ def memory_bytes(est: Estimate) -> float:
     return p.weights_bytes + p.kv_bytes + p.overhead_bytes
 
 
-def _tooltip(est: Estimate, row: int) -> str:
+def _tooltip(est: Estimate, row: int, money: Money) -> str:
     """What a number rests on: range, parts, public measurements, assumptions and warnings."""
     lines = [f"{est.model.name} · {est.quant.name} on {est.build.name}"]
     if row == ROW_GEN and est.decode_range:
@@ -125,7 +127,8 @@ def _tooltip(est: Estimate, row: int) -> str:
         parts = (("weights", p.weights_bytes), ("KV cache", p.kv_bytes), ("buffers", p.overhead_bytes))
         lines.append(" + ".join(f"{name} {size / GIB:.1f}" for name, size in parts) + " GiB")
     if row == ROW_PRICE:
-        parts_text = [f"{p.name}: {_money(p.price_usd)} × {p.quantity} ({p.price_kind})" for p in est.build.parts]
+        lines.append(included_text(est.build))
+        parts_text = [f"{p.name}: {money(p.price_usd)} × {p.quantity} ({p.price_kind})" for p in est.build.parts]
         lines += parts_text or ["stated price of the whole build"]
     if row in (ROW_GEN, ROW_PROMPT, ROW_TOK_PER_1000):
         lines += measured_lines(est.measured)
@@ -137,8 +140,9 @@ def _tooltip(est: Estimate, row: int) -> str:
 class CompareTableModel(QAbstractTableModel):
     """Columns are `CompareColumn`s; rows are the metrics in `METRICS`."""
 
-    def __init__(self) -> None:
+    def __init__(self, money: Money) -> None:
         super().__init__()
+        self.money = money
         self._columns: list[CompareColumn] = []
 
     def set_columns(self, columns: Iterable[CompareColumn]) -> None:
@@ -167,11 +171,11 @@ class CompareTableModel(QAbstractTableModel):
                 return "—"
             return column.error if role == Qt.ItemDataRole.ToolTipRole else None
         if role == Qt.ItemDataRole.DisplayRole:
-            return _cell(est, row)[0]
+            return _cell(est, row, self.money)[0]
         if role == SORT_ROLE:
-            return _cell(est, row)[1]
+            return _cell(est, row, self.money)[1]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(est, row)
+            return _tooltip(est, row, self.money)
         if role == Qt.ItemDataRole.BackgroundRole and row == ROW_FIT:
             return FIT_TINTS.get(est.fit)
         return None
@@ -181,7 +185,7 @@ class CompareTableModel(QAbstractTableModel):
             if not 0 <= section < len(METRICS):
                 return None
             if role == Qt.ItemDataRole.DisplayRole:
-                return METRICS[section]
+                return METRICS[section].format(cur=SYMBOLS.get(self.money.code, self.money.code + " "))
             return METRIC_TIPS[section] if role == Qt.ItemDataRole.ToolTipRole else None
         if not 0 <= section < len(self._columns):
             return None

@@ -30,6 +30,7 @@ from planner.ui.compare_model import (
     CompareTableModel,
     build_choices,
 )
+from planner.ui.format import Money
 from planner.ui.plot_style import styled_plot
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
@@ -71,6 +72,12 @@ class SpeedBars(QWidget):
             plot.setYRange(0, max([*values, 1.0]) * 1.18, padding=0)
 
 
+def hardware_key(build: Build) -> tuple[object, ...]:
+    """What makes two builds the same machine for a comparison: GPUs, CPU and memory."""
+    gpus = tuple(sorted((g.accelerator.id, g.count * build.nodes) for g in build.gpus))
+    return gpus, build.cpu.id, build.ram_gb
+
+
 class ComparePane(QWidget):
     """Signals: `comparison_changed()` after the table and charts show a new set of builds or numbers."""
 
@@ -80,12 +87,12 @@ class ComparePane(QWidget):
         super().__init__(parent)
         self.state = state
         self.services = services
-        self.model = CompareTableModel()
+        self.model = CompareTableModel(Money(services.settings))
         self.chosen: list[str] = []
         self._choices: dict[str, BuildChoice] = {}
         self._build_ui()
         self.refresh_choices()
-        for key in [CURRENT, *[k for k in self._choices if k != CURRENT][:1]]:
+        for key in [CURRENT, *self._different_from_current()[:1]]:
             self.add_build(key)
         state.build_changed.connect(self._on_state_build_changed)
         # workload changes need no slot of their own: the state recomputes and emits estimate_changed
@@ -140,6 +147,20 @@ class ComparePane(QWidget):
         for choice in self._choices.values():
             self.picker.addItem(choice.label, choice.key)
         self.picker.setCurrentIndex(max(self.picker.findData(selected), 0))
+
+    def _different_from_current(self) -> list[str]:
+        """Choices whose hardware differs from the current build's (the default 3060 is also a preset)."""
+        mine = hardware_key(self.state.build)
+        out = []
+        for key, choice in self._choices.items():
+            if key == CURRENT:
+                continue
+            try:
+                if hardware_key(build_from_spec(self.services.catalog, choice.spec)) != mine:
+                    out.append(key)
+            except PlannerError:
+                continue
+        return out
 
     def add_build(self, key: str) -> bool:
         """Add a build to the comparison; refuse a fifth or a duplicate, and say why."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -37,12 +39,47 @@ def spin(low: float, high: float, suffix: str, decimals: int = 0, parent: QWidge
     return box
 
 
-class BuildComposer(QWidget):
-    """Edits `state.spec`. Every change assembles a new spec and hands it to the state."""
+MERGED_KEYS = {"ram_gb", "ram_mts", "ram_channels", "psu_w", "nodes", "name", "interconnect"}
 
-    def __init__(self, state: PlannerState, services: Services, parent: QWidget | None = None) -> None:
+
+class EditBuildCommand(QUndoCommand):
+    """One composer edit; typing digits into one spin box is one step, not one per digit."""
+
+    def __init__(self, state: PlannerState, before: dict[str, Any], saved: str | None, after: dict[str, Any]):
+        super().__init__("Edit build")
+        self.state, self.before, self.saved, self.after = state, before, saved, after
+        self.keys = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        self._applied = True  # the composer already applied it when it was pushed
+
+    def id(self) -> int:
+        return 1 if self.keys and self.keys <= MERGED_KEYS and len(self.keys) == 1 else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, EditBuildCommand) or other.keys != self.keys:
+            return False
+        self.after = other.after
+        return True
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        self.state.set_spec(copy.deepcopy(self.after), saved_name=self.saved)
+
+    def undo(self) -> None:
+        self.state.set_spec(copy.deepcopy(self.before), saved_name=self.saved)
+
+
+class BuildComposer(QWidget):
+    """Edits `state.spec`. Every change assembles a new spec and hands it to the state; with an
+    undo stack, each change is one Edit ▸ Undo step."""
+
+    def __init__(
+        self, state: PlannerState, services: Services, parent: QWidget | None = None, undo: QUndoStack | None = None
+    ) -> None:
         super().__init__(parent)
         self.state, self.services = state, services
+        self.undo = undo
         catalog = services.catalog
         self._loading = False
         self.name = QLineEdit(self)
@@ -95,12 +132,14 @@ class BuildComposer(QWidget):
         cluster_form.addRow("Nodes", self.nodes)
         cluster_form.addRow("Multi-GPU", self.split)
         cluster_form.addRow("Interconnect", self.interconnect)
-        system_box = QGroupBox("CPU and memory", self)
+        system_box = self.system_box = QGroupBox("CPU and memory", self)
         system_form = QFormLayout(system_box)
         system_form.addRow("CPU", self.cpu)
         system_form.addRow("RAM", self.ram_gb)
         system_form.addRow("RAM speed", self.ram_mts)
         system_form.addRow("Channels", self.ram_channels)
+        self.mac_note = QLabel(self)
+        self.mac_note.setWordWrap(True)
         parts_box = QGroupBox("Other parts and power", self)
         parts_layout = QVBoxLayout(parts_box)
         parts_layout.addWidget(self.parts)
@@ -112,20 +151,21 @@ class BuildComposer(QWidget):
         name_form = QFormLayout()
         name_form.addRow("Build name", self.name)
         layout.addLayout(name_form)
-        for box in (gpu_box, apple_box, cluster_box, system_box, parts_box):
+        for box in (gpu_box, apple_box, cluster_box, self.mac_note, system_box, parts_box):
             layout.addWidget(box)
         layout.addWidget(self.error)
         layout.addStretch(1)
 
     def _connect(self) -> None:
         for signal in (
-            self.gpus.changed, self.price_kind.activated, self.apple.activated, self.apple_memory.activated,
+            self.gpus.changed, self.price_kind.activated, self.apple_memory.activated,
             self.nodes.valueChanged, self.split.activated, self.interconnect.editingFinished, self.cpu.activated,
             self.ram_gb.valueChanged, self.ram_mts.valueChanged, self.ram_channels.valueChanged, self.parts.changed,
             self.psu.valueChanged, self.name.editingFinished,
         ):  # fmt: skip
             signal.connect(self._on_form_changed)
         self.apple.activated.connect(self._on_apple_activated)
+        self.apple_memory.activated.connect(self._show_mac_mode)
 
     # ---- spec <-> form -------------------------------------------------------
     def load_spec(self, spec: dict[str, Any]) -> None:
@@ -148,6 +188,7 @@ class BuildComposer(QWidget):
         self.parts.set_parts(list(spec.get("parts", [])))
         self.psu.setValue(float(spec.get("psu_w") or 0))
         self._extra: dict[str, Any] = {k: spec[k] for k in ("power_w", "price_usd", "notes") if k in spec}
+        self._show_mac_mode()
         self._loading = False
 
     def spec(self) -> dict[str, Any]:
@@ -162,6 +203,9 @@ class BuildComposer(QWidget):
         spec["split"] = self.split.currentData()
         if self.interconnect.text().strip():
             spec["interconnect"] = self.interconnect.text().strip()
+        spec["parts"] = self.parts.parts()
+        if self.apple.currentData():
+            return spec  # a Mac: CPU, memory and power supply are the chip's
         if self.cpu.currentData():
             spec["cpu"] = self.cpu.currentData()
         spec["ram_gb"] = self.ram_gb.value()
@@ -169,10 +213,22 @@ class BuildComposer(QWidget):
             spec["ram_mts"] = int(self.ram_mts.value())
         if self.ram_channels.value():
             spec["ram_channels"] = self.ram_channels.value()
-        spec["parts"] = self.parts.parts()
         if self.psu.value():
             spec["psu_w"] = self.psu.value()
         return spec
+
+    def _show_mac_mode(self) -> None:
+        """A Mac has no separate CPU, RAM or PSU to choose: say so instead of showing desktop parts."""
+        chip = self.apple.currentData()
+        self.system_box.setVisible(not chip)
+        self.psu.setEnabled(not chip)
+        self.mac_note.setVisible(bool(chip))
+        if chip:
+            memory = self.apple_memory.currentData() or 0
+            self.mac_note.setText(
+                f"{self.apple.currentText()}: its CPU, {memory:g} GB of unified memory and the power supply are "
+                "built in. Apple silicon Macs run no other GPU."
+            )
 
     def _fill_apple_memory(self, chip_id: str, memory: Any) -> None:
         self.apple_memory.clear()
@@ -189,7 +245,14 @@ class BuildComposer(QWidget):
 
     # ---- slots ---------------------------------------------------------------
     def _on_apple_activated(self, _index: int) -> None:
-        self._fill_apple_memory(self.apple.currentData() or "", None)
+        chip = self.apple.currentData() or ""
+        self._fill_apple_memory(chip, None)
+        if chip:  # choosing a Mac replaces the PC: its GPUs and CPU go (Edit > Undo brings them back)
+            self._loading = True
+            self.gpus.set_entries([])
+            self.cpu.setCurrentIndex(0)
+            self._loading = False
+        self._show_mac_mode()
         self._on_form_changed()
 
     def _on_form_changed(self, *_args: object) -> None:
@@ -200,7 +263,9 @@ class BuildComposer(QWidget):
         except ValueError as exc:
             self._on_state_build_failed(f"a part's price, quantity or watts is not a number ({exc})")
             return
-        self.state.set_spec(spec, saved_name=self.state.saved_name)
+        before, saved = copy.deepcopy(self.state.spec), self.state.saved_name
+        if self.state.set_spec(spec, saved_name=saved) and self.undo is not None and before != self.state.spec:
+            self.undo.push(EditBuildCommand(self.state, before, saved, copy.deepcopy(self.state.spec)))
 
     def _on_state_build_changed(self, build: Build) -> None:
         self.error.clear()
@@ -219,14 +284,20 @@ class BuildComposer(QWidget):
         load_w, _idle = power_draw(build, cpu_busy=True)
         needed = load_w * PSU_HEADROOM
         psu = build.psu_w
-        if build.is_unified or not psu:
-            verdict = f"{load_w:,.0f} W at load; a {needed:,.0f} W supply leaves {PSU_HEADROOM - 1:.0%} headroom"
+        if build.is_unified:
+            verdict = f"Peak draw {load_w:,.0f} W (whole chip); the power supply is built in"
+            self.power_label.setStyleSheet("")
+        elif not psu:
+            verdict = (
+                f"Peak draw {load_w:,.0f} W (every part at full load); a {needed:,.0f} W supply leaves "
+                f"{PSU_HEADROOM - 1:.0%} headroom"
+            )
             self.power_label.setStyleSheet("")
         elif psu >= needed:
-            verdict = f"{load_w:,.0f} W at load — {psu:,.0f} W PSU is enough ({psu / load_w - 1:.0%} headroom)"
+            verdict = f"Peak draw {load_w:,.0f} W — {psu:,.0f} W PSU is enough ({psu / load_w - 1:.0%} headroom)"
             self.power_label.setStyleSheet("color: #3c9a5f;")
         else:
-            verdict = f"{load_w:,.0f} W at load — {psu:,.0f} W PSU is too small; get {needed:,.0f} W or more"
+            verdict = f"Peak draw {load_w:,.0f} W — {psu:,.0f} W PSU is too small; get {needed:,.0f} W or more"
             self.power_label.setStyleSheet("color: #d9534f;")
         self.power_label.setText(verdict)
         self.power_label.setWordWrap(True)

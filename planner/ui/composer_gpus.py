@@ -6,8 +6,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
-    QCompleter,
     QHBoxLayout,
     QPushButton,
     QSpinBox,
@@ -17,22 +15,12 @@ from PySide6.QtWidgets import (
 )
 
 from planner.catalog.store import Catalog
+from planner.ui.searchable_combo import SearchableCombo
 
 
-def searchable_combo(items: list[tuple[str, str]], parent: QWidget | None = None) -> QComboBox:
-    """An editable combo whose completer matches anywhere in the text."""
-    combo = QComboBox(parent)
-    combo.setEditable(True)
-    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-    for label, data in items:
-        combo.addItem(label, data)
-    completer = QCompleter(combo.model(), combo)
-    completer.setFilterMode(Qt.MatchFlag.MatchContains)
-    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-    combo.setCompleter(completer)
-    combo.setMinimumContentsLength(22)
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    return combo
+def searchable_combo(items: list[tuple[str, str]], parent: QWidget | None = None) -> SearchableCombo:
+    """An editable combo whose completer matches anywhere and which takes typed text."""
+    return SearchableCombo(items, parent)
 
 
 class GpuRow(QWidget):

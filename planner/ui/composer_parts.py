@@ -30,7 +30,10 @@ class PartsEditor(QWidget):
         super().__init__(parent)
         self.table = QTableWidget(0, len(HEADERS), self)
         self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.horizontalHeader().setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)  # the part's name gets the room
+        for col in (COL_PRICE, COL_QTY, COL_WATTS):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setMinimumHeight(90)
@@ -71,6 +74,8 @@ class PartsEditor(QWidget):
             item = QTableWidgetItem(str(value))
             if part.get("source_url"):
                 item.setToolTip(f"{part.get('price_kind', '')} price, {part.get('as_of', '')}: {part['source_url']}")
+            elif col == COL_NAME:
+                item.setToolTip(str(value))  # long names stay readable in a narrow composer
             self.table.setItem(row, col, item)
         self._extra.append({k: part[k] for k in KEPT_KEYS if k in part})
 

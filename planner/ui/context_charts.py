@@ -42,6 +42,9 @@ class ContextCharts(QWidget):
         self.boundary = pg.InfiniteLine(angle=90, pen=pg.mkPen("#d9534f", width=1.5, style=DASH))
         self.boundary_label = pg.InfLineLabel(self.boundary, text="", position=0.08, anchor=(1, 1), color=(217, 83, 79))
         self.speed.addItem(self.boundary)
+        self.speed.getViewBox().setLimits(yMin=0)
+        self.no_fit = pg.TextItem("", color=(217, 83, 79), anchor=(0.5, 0.5))
+        self.speed.addItem(self.no_fit, ignoreBounds=True)
         self.weights_curve = self.memory.plot(pen=pg.mkPen("#4e79a7", width=2), name="weights")
         self.total_curve = self.memory.plot(pen=pg.mkPen("#f28e2b", width=2), name="weights + KV + overhead")
         self.capacity_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#3c9a5f", width=1.5, style=DASH))
@@ -55,10 +58,23 @@ class ContextCharts(QWidget):
         if state.estimate is not None:
             self._on_state_estimate_changed(state.estimate)
 
+    def _show_no_fit(self, contexts: list[int], runs: list[int], unified: bool) -> None:
+        """A model that fits at no context gets words, not a flat zero line."""
+        if runs or not contexts:
+            self.no_fit.setText("")
+            return
+        why = "more than the unified memory" if unified else "not enough GPU memory plus system RAM"
+        self.no_fit.setText(f"Does not fit at any context:\n{why}")
+        middle = math.log10(contexts[0]) + (math.log10(contexts[-1]) - math.log10(contexts[0])) / 2
+        self.no_fit.setPos(middle, 0.5)
+        self.speed.setXRange(math.log10(contexts[0]), math.log10(contexts[-1]))
+        self.speed.setYRange(0, 1)
+
     def _on_state_estimate_changed(self, estimate: Estimate | None) -> None:
         if estimate is None:
             return
         xs, speeds, lows, highs, weights, totals = [], [], [], [], [], []
+        runs: list[int] = []
         limit = max(estimate.model.max_context, CONTEXTS[0])
         for ctx in [c for c in CONTEXTS if c <= limit]:
             workload = Workload(
@@ -75,12 +91,15 @@ class ContextCharts(QWidget):
             xs.append(ctx)
             weights.append(p.weights_bytes / GIB)
             totals.append((p.weights_bytes + p.kv_bytes + p.overhead_bytes) / GIB)
-            speeds.append(point.decode_tok_s or 0.0)
-            lows.append(point.decode_range[0] if point.decode_range else 0.0)
-            highs.append(point.decode_range[1] if point.decode_range else 0.0)
-        self.decode_curve.setData(xs, speeds)
-        self.low_curve.setData(xs, lows)
-        self.high_curve.setData(xs, highs)
+            if point.decode_tok_s is not None and point.decode_range is not None:  # no speed where it does not fit
+                runs.append(ctx)
+                speeds.append(point.decode_tok_s)
+                lows.append(point.decode_range[0])
+                highs.append(point.decode_range[1])
+        self.decode_curve.setData(runs, speeds)
+        self.low_curve.setData(runs, lows)
+        self.high_curve.setData(runs, highs)
+        self._show_no_fit(xs, runs, estimate.build.is_unified)
         self.weights_curve.setData(xs, weights)
         self.total_curve.setData(xs, totals)
         fits_to = estimate.max_context_on_gpu
@@ -89,5 +108,6 @@ class ContextCharts(QWidget):
             self.boundary.setValue(math.log10(fits_to))
             self.boundary_label.setFormat(f"fits on GPU up to {fits_to:,}")
         capacity = estimate.placement.gpu_capacity_bytes / GIB
+        self.memory.setTitle("Memory" if runs else "Memory (does not fit)")
         self.capacity_line.setVisible(capacity > 0)
         self.capacity_line.setValue(capacity)

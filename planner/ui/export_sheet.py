@@ -24,7 +24,7 @@ def default_page_size() -> str:
 
 
 def sheet_request(window: MainWindow) -> SheetRequest:
-    """The current build, with the current quant and context added to the defaults."""
+    """The current build, led by the current model, quant and context, then the defaults."""
     state, services = window.state, window.services
     quants = tuple(dict.fromkeys((state.quant, *DEFAULT_QUANTS)))
     contexts = tuple(sorted({state.workload.context, *DEFAULT_CONTEXTS}))
@@ -35,7 +35,7 @@ def sheet_request(window: MainWindow) -> SheetRequest:
         )
     return SheetRequest(
         build=state.build, origin=str(state.spec.get("name", "")), quants=quants, contexts=contexts,
-        page_size=default_page_size(), detected=detected,
+        page_size=default_page_size(), detected=detected, lead_model=state.model_id,
     )  # fmt: skip
 
 

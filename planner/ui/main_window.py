@@ -36,7 +36,7 @@ class MainWindow(QMainWindow):
         self.undo = QUndoStack(self)
         self.library = BuildLibrary(state, services.userdb, self.undo, self)
         self.picker = BuildPicker(state, services, self.library, self)
-        self.composer = BuildComposer(state, services, self)
+        self.composer = BuildComposer(state, services, self, undo=self.undo)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.estimate_tab = EstimateTab(state, services, self)
@@ -65,8 +65,9 @@ class MainWindow(QMainWindow):
         self.library.message.connect(self.show_message)
         self.picker.this_pc_requested.connect(self._on_picker_this_pc_requested)
         plan = self.pane(PlanPane)
-        if plan is not None:  # the Plan pane saves results straight into the user database
+        if plan is not None:  # the Plan pane saves results straight into the user database, and searches them
             plan.build_saved.connect(lambda _name: self.library.builds_changed.emit())
+            self.library.builds_changed.connect(plan.inputs_changed)
         self.last_export: object | None = None  # the last build sheet written (ExportResult)
         self.state.build_failed.connect(lambda m: self.show_message(f"Build problem: {m}"))
         self._shown = False
@@ -94,22 +95,28 @@ class MainWindow(QMainWindow):
         self._menus = {name: bar.addMenu(name) for name in ("&File", "&Edit", "&View", "&Help")}
         self._action("&File", "Save build", lambda: act.save(self), QKeySequence.StandardKey.Save)
         self._action("&File", "Save build as…", lambda: act.save_as(self), QKeySequence.StandardKey.SaveAs)
-        self._action("&File", "Rename build…", lambda: act.rename(self))
-        self._action("&File", "Duplicate build", lambda: act.duplicate(self))
-        self._action("&File", "Delete build…", lambda: act.delete(self))
+        self._action("&File", "Rename build…", lambda: act.rename(self), "F2")
+        self._action("&File", "Duplicate build", lambda: act.duplicate(self), "Ctrl+D")
+        self._action("&File", "Delete build…", lambda: act.delete(self), "Ctrl+Del")
         self._menus["&File"].addSeparator()
         self._action("&File", "Import build…", lambda: act.import_build(self), "Ctrl+I")
-        self._action("&File", "Export build…", lambda: act.export_build(self))
+        self._action("&File", "Export build…", lambda: act.export_build(self), "Ctrl+Shift+E")
         self._action("&File", "Export build sheet…", lambda: act.export_sheet(self), "Ctrl+E")
         self._menus["&File"].addSeparator()
         self._action("&File", "Quit", self.close, QKeySequence.StandardKey.Quit)
         undo = self.undo.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        undo.setShortcuts(QKeySequence.StandardKey.Undo)
         redo = self.undo.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        redo.setShortcuts(QKeySequence.StandardKey.Redo)  # Ctrl+Y and Ctrl+Shift+Z
         self._menus["&Edit"].addActions([undo, redo])
         self._menus["&Edit"].addSeparator()
-        self._action("&Edit", "Preferences…", lambda: act.preferences(self), QKeySequence.StandardKey.Preferences)
+        preferences = QKeySequence(QKeySequence.StandardKey.Preferences)
+        self._action(
+            "&Edit",
+            "Preferences…",
+            lambda: act.preferences(self),
+            preferences if not preferences.isEmpty() else "Ctrl+,",
+        )
         for index, pane in enumerate(self.panes):
             self._action("&View", self.tabs.tabText(index), self._show_tab(pane), f"Ctrl+{index + 1}")
         self._action("&Help", "About LLM Build Planner", lambda: act.about(self))

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from planner.errors import PlannerError
 from planner.ui.settings_dialog import SettingsDialog
-from planner.ui.state import unified_share
 
 if TYPE_CHECKING:
     from planner.ui.main_window import MainWindow
@@ -86,9 +85,7 @@ def export_sheet(window: MainWindow) -> None:
 def preferences(window: MainWindow) -> None:
     dialog = SettingsDialog(window.services.settings, window)
     if dialog.exec():
-        window.services.refresh_cost_settings()
-        window.state.set_workload(gpu_memory_fraction=unified_share(window.services.settings))
-        window.state.recompute()
+        window.state.apply_preferences()
 
 
 def about(window: MainWindow) -> None:

@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.catalog.builds import spec_price_kind
 from planner.core.estimate import Estimate
 from planner.core.workload import Workload
 from planner.errors import PlannerError
-from planner.planning.search import Plan, Planner, PlanRequest, PlanResult
+from planner.planning.search import DEFAULT_MIN_TOK_S, Plan, Planner, PlanRequest, PlanResult
 from planner.ui.composer_gpus import searchable_combo
 from planner.ui.floor_table import FloorTable
 from planner.ui.format import Money, esc
@@ -87,9 +88,7 @@ class PlanPane(QWidget):
     def __init__(self, state: PlannerState, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state, self.services = state, services
-        self.planner = Planner(
-            services.catalog, services.calibration, services.cost_settings(), services.userdb.builds()
-        )
+        self.planner = self._new_planner()
         self._lock = threading.Lock()
         self.plan: Plan | None = None
         self.ask_name: Callable[[str], str | None] | None = None  # None: a dialog; tests put a function here
@@ -102,9 +101,23 @@ class PlanPane(QWidget):
         self.floor = FloorTable(services, self)
         self._build_ui()
         self._on_state_workload_changed()
+        self._on_state_build_changed()
         state.workload_changed.connect(self._on_state_workload_changed)
         state.estimate_changed.connect(self._on_state_estimate_changed)
+        state.build_changed.connect(self._on_state_build_changed)
+        state.catalog_changed.connect(self.inputs_changed)
+        state.preferences_changed.connect(self.inputs_changed)
         self.chart.point_clicked.connect(self._on_chart_point_clicked)
+
+    def _new_planner(self) -> Planner:
+        services = self.services
+        return Planner(services.catalog, services.calibration, services.cost_settings(), services.userdb.builds())
+
+    def inputs_changed(self) -> None:
+        """Prices, preferences, saved builds or custom hardware changed: search again with fresh data."""
+        self.planner = self._new_planner()
+        if self.plan is not None or self._worker is not None:
+            self.search()
 
     # ---- layout --------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -118,6 +131,8 @@ class PlanPane(QWidget):
         self.prices = _combo([("New prices", False), ("Used prices", True)])
         self.vendor = _combo([("Any vendor", ""), *((v, v) for v in self.planner.known_vendors())])
         self.min_tok_s, self.min_prompt_tok_s = (_spin(100_000, 5, "", " tok/s", "any", 1) for _ in range(2))
+        self.min_tok_s.setValue(DEFAULT_MIN_TOK_S)
+        self.min_tok_s.setToolTip("Slowest generation worth showing; about 10 tok/s keeps up with reading")
         self.max_power = _spin(100_000, 50, "", " W", "no limit")
         self.gpu_only = QCheckBox("Must fit fully on the GPU")
         self.search_button = QPushButton("Search")
@@ -187,6 +202,14 @@ class PlanPane(QWidget):
             self.context_combo.addItem(f"{context:,}", context)
         self.context_combo.setCurrentIndex(self.context_combo.findData(context))
         self.kv_combo.setCurrentText(state.workload.kv_cache)
+
+    def _on_state_build_changed(self, *_build: object) -> None:
+        """Used or new prices: the composer's choice."""
+        used = spec_price_kind(self.state.spec) == "used"
+        if bool(self.prices.currentData()) != used:
+            self.prices.setCurrentIndex(self.prices.findData(used))
+            if self.plan is not None:
+                self.search()
 
     def request(self) -> PlanRequest:
         """The search the controls describe (every qualifying build: the chart shows them all)."""

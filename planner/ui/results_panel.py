@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QTextBrowser, QToolButton, QVBoxLayout, QWidget
 
+from planner.catalog.pricing import included_text
 from planner.core.estimate import Estimate
-from planner.core.placement import Fit
+from planner.core.placement import DeviceLoad, Fit
+from planner.errors import PlannerError
 from planner.ui.adjust_toggle import AdjustToggle
 from planner.ui.format import Money, esc, gib, tok_range, tok_s
 from planner.ui.memory_bar import MemoryBar
@@ -18,13 +21,47 @@ VERDICT_COLORS = {Fit.GPU: "#3c9a5f", Fit.PARTIAL: "#e0a030", Fit.CPU: "#e07b30"
 
 
 def verdict_text(estimate: Estimate) -> str:
-    p = estimate.placement
-    return {
-        Fit.GPU: "Fits fully in GPU memory",
-        Fit.PARTIAL: f"Partial offload: {p.gpu_layers} of {p.total_layers} layers on the GPU, the rest on the CPU",
-        Fit.CPU: "Runs on the CPU from system RAM",
-        Fit.NONE: "Does not fit: not enough GPU memory plus system RAM",
-    }[p.verdict]
+    """The headline: what runs where, in the words that match this machine."""
+    p, build = estimate.placement, estimate.build
+    needed = gib(p.weights_bytes + p.kv_bytes + p.overhead_bytes)
+    if p.verdict == Fit.GPU:
+        return "Fits fully in unified memory (GPU share)" if build.is_unified else "Fits fully in GPU memory"
+    if p.verdict == Fit.PARTIAL:
+        if p.gpu_layers == p.total_layers:
+            return f"All {p.total_layers} layers on the GPU; only the output layer runs on the CPU from system RAM"
+        where = "the CPU share of unified memory" if build.is_unified else "the CPU from system RAM"
+        return f"Partial offload: {p.gpu_layers} of {p.total_layers} layers on the GPU, {p.cpu_layers} on {where}"
+    if p.verdict == Fit.CPU:
+        return "Runs on the CPU from system RAM"
+    if build.is_unified:
+        memory = sum(a.memory_gb for a in build.accelerators)
+        return f"Does not fit: needs {needed}, more than the {memory:g} GB of unified memory"
+    return (
+        f"Does not fit: needs {needed}; GPU memory {gib(p.gpu_capacity_bytes)} plus usable system RAM "
+        f"{gib(p.ram_capacity_bytes)}"
+    )
+
+
+def device_groups(estimate: Estimate) -> list[tuple[str, list[DeviceLoad]]]:
+    """Identical devices share one bar: '8 × NVIDIA H200 (tensor parallel: 1/8 of each of 80 layers)'."""
+    groups: dict[str, list[DeviceLoad]] = {}
+    for device in estimate.placement.devices:
+        groups.setdefault(device.accelerator.id, []).append(device)
+    tensor = estimate.build.split == "tensor" and len(estimate.placement.devices) > 1
+    total = estimate.placement.total_layers
+    out = []
+    for devices in groups.values():
+        name, n = devices[0].accelerator.name, len(devices)
+        if tensor:
+            label = f"{n} × {name} (tensor parallel: 1/{len(estimate.placement.devices)} of each of {total} layers)"
+        elif n == 1:
+            label = f"{name} ({devices[0].layers} layers)"
+        else:
+            layers = sum(d.layers for d in devices)
+            split = " + ".join(str(d.layers) for d in devices) if n <= 4 else f"{n} GPUs"
+            label = f"{n} × {name} ({layers} layers: {split})"
+        out.append((label, devices))
+    return out
 
 
 def measured_item(m: dict[str, Any]) -> str:
@@ -46,6 +83,7 @@ class ResultsPanel(QWidget):
     def __init__(self, state: PlannerState, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.money = Money(services.settings)
+        self.services = services
         self.verdict = QLabel(self)
         self.verdict.setWordWrap(True)
         self.bars_box = QGroupBox("Memory", self)
@@ -66,8 +104,10 @@ class ResultsPanel(QWidget):
         cost_box = QGroupBox("Cost", self)
         cost_form = QFormLayout(cost_box)
         self.price, self.power, self.per_mtok, self.per_1000 = (QLabel(self) for _ in range(4))
+        self.price.setWordWrap(True)
+        self.decode_full_tok_s: float | None = None
         cost_form.addRow("Hardware", self.price)
-        cost_form.addRow("Power", self.power)
+        cost_form.addRow("Power while generating", self.power)
         cost_form.addRow("Per million tokens", self.per_mtok)
         cost_form.addRow("Value", self.per_1000)
         self.why_button = QToolButton(self)
@@ -113,16 +153,15 @@ class ResultsPanel(QWidget):
     def _show_memory(self, estimate: Estimate) -> None:
         p = estimate.placement
         shown = 0
-        for device in p.devices:
+        for label, devices in device_groups(estimate):
             self._bar(shown).set_values(
-                f"{device.accelerator.name} ({device.layers} layers)", device.weights_bytes, device.kv_bytes,
-                device.overhead_bytes, device.capacity_bytes,
+                label, sum(d.weights_bytes for d in devices), sum(d.kv_bytes for d in devices),
+                sum(d.overhead_bytes for d in devices), sum(d.capacity_bytes for d in devices),
             )  # fmt: skip
             shown += 1
         if p.cpu_layers or not p.devices:
-            self._bar(shown).set_values(
-                f"System RAM ({p.cpu_layers} layers)", p.cpu_bytes, 0.0, 0.0, p.ram_capacity_bytes
-            )
+            where = "CPU share of unified memory" if estimate.build.is_unified else "System RAM"
+            self._bar(shown).set_values(f"{where} ({p.cpu_layers} layers)", p.cpu_bytes, 0.0, 0.0, p.ram_capacity_bytes)
             shown += 1
         for index, bar in enumerate(self.bars):
             bar.setVisible(index < shown)
@@ -132,9 +171,17 @@ class ResultsPanel(QWidget):
             self.decode.setText("—")
             self.prefill.setText("—")
         else:
-            self.decode.setText(
-                f"<b>{tok_s(estimate.decode_tok_s)} tok/s</b> (likely {tok_range(estimate.decode_range)})"
-            )
+            depth = estimate.workload.depth
+            at = "with an empty context" if depth == 0 else f"with {depth:,} tokens in context"
+            text = f"<b>{tok_s(estimate.decode_tok_s)} tok/s</b> {at} (likely {tok_range(estimate.decode_range)})"
+            full = self._at_full_context(estimate)
+            if full is not None:
+                self.decode_full_tok_s = full.decode_tok_s
+                text += (
+                    f"<br><b>{tok_s(full.decode_tok_s)} tok/s</b> with the context full "
+                    f"({estimate.workload.context:,} tokens; likely {tok_range(full.decode_range)})"
+                )
+            self.decode.setText(text)
             self.prefill.setText(
                 f"<b>{tok_s(estimate.prefill_tok_s)} tok/s</b> (likely {tok_range(estimate.prefill_range)})"
                 if estimate.prefill_tok_s is not None
@@ -148,16 +195,34 @@ class ResultsPanel(QWidget):
         else:
             self.measured.setText("no public measurement of this device, model and quant")
 
+    def _at_full_context(self, estimate: Estimate) -> Estimate | None:
+        """The same estimate with the KV cache full: what the chart beside it shows."""
+        workload = estimate.workload
+        if workload.depth >= workload.context:
+            return None
+        try:
+            full = self.services.estimator.estimate_build(
+                estimate.build, estimate.model.id, estimate.quant.name, replace(workload, depth=workload.context),
+                with_max_context=False,
+            )  # fmt: skip
+        except PlannerError:
+            return None
+        return full if full.decode_tok_s is not None else None
+
     def _show_cost(self, estimate: Estimate) -> None:
         c = estimate.cost
-        price = self.money(c.hardware_usd)
+        price = f"<b>{self.money(c.hardware_usd)}</b>"
         if c.hardware_usd is not None and not c.complete_prices:
             price += " (some parts have no price)"
-        if c.hardware_used_usd and c.hardware_new_usd and c.hardware_used_usd != c.hardware_new_usd:
-            price += f" — new {self.money(c.hardware_new_usd)}, used {self.money(c.hardware_used_usd)}"
+        price += f"<br>{esc(included_text(estimate.build))}"
         self.price.setText(price)
+        self.price.setToolTip(
+            "\n".join(
+                f"{p.name}: {self.money(p.price_usd)} × {p.quantity} ({p.price_kind})" for p in estimate.build.parts
+            )
+        )
         self.power.setText(
-            f"{c.power_load_w:,.0f} W at load, {c.power_idle_w:,.0f} W idle — {self.money(c.usd_per_day_power, 2)}/day"
+            f"{c.power_load_w:,.0f} W ({c.power_idle_w:,.0f} W idle) — {self.money(c.usd_per_day_power, 2)}/day"
         )
         if c.usd_per_mtok is not None:
             self.per_mtok.setText(self.money(c.usd_per_mtok, 2))
@@ -167,7 +232,9 @@ class ResultsPanel(QWidget):
             )
         else:
             self.per_mtok.setText("—")
-        self.per_1000.setText("—" if c.tok_s_per_1000_usd is None else f"{c.tok_s_per_1000_usd:,.1f} tok/s per $1,000")
+        per_1000 = None if c.tok_s_per_1000_usd is None else c.tok_s_per_1000_usd / self.money.rate
+        thousand = self.money(1000 / self.money.rate)  # 1,000 in the user's currency
+        self.per_1000.setText("—" if per_1000 is None else f"{per_1000:,.1f} tok/s per {thousand}")
 
     def _show_why(self, estimate: Estimate) -> None:
         p = estimate.placement

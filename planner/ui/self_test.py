@@ -17,9 +17,19 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from planner.catalog.builds import preset_spec
+from planner.catalog.store import Catalog
 from planner.ui.main_window import MainWindow
 
 FIRST_PAINT_TIMEOUT_MS = 20_000
+
+
+def catalog_summary(catalog: Catalog) -> str:
+    """Counted as the Catalog pane counts: its GPU list holds the Apple chips too."""
+    gpus, chips = len(catalog.gpu_rows), len(catalog.apple_rows)
+    return (
+        f"catalog {catalog.version}: {gpus + chips} GPUs and Apple chips ({gpus} GPUs, {chips} Apple chips), "
+        f"{len(catalog.model_rows)} models"
+    )
 
 
 class SelfTest(QObject):
@@ -57,9 +67,7 @@ class SelfTest(QObject):
 
     def _run_checks(self) -> None:
         state, catalog = self.window.state, self.window.services.catalog
-        self.checked.append(
-            f"catalog {catalog.version}: {len(catalog.gpu_rows)} GPUs, {len(catalog.model_rows)} models"
-        )
+        self.checked.append(catalog_summary(catalog))
         for preset_id in catalog.preset_rows:
             self._timed(f"preset {preset_id}", functools.partial(self._use_preset, preset_id))
             if state.estimate is None:

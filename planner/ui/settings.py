@@ -6,6 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from planner.core.workload import DEFAULT_CONTEXT
+
 DEFAULTS: dict[str, Any] = {
     "currency": "USD",
     "usd_exchange_rate": 1.0,
@@ -13,11 +15,13 @@ DEFAULTS: dict[str, Any] = {
     "hours_per_day": 8.0,
     "amortization_years": 3.0,
     "default_quant": "Q4_K_M",
-    "default_context": 8192,
+    "default_context": DEFAULT_CONTEXT,
     "default_kv_cache": "f16",
     "default_prompt": 512,
     "telemetry_hz": 2,
     "unified_gpu_share": 0.0,  # 0 = the OS default (macOS: 2/3 up to 32 GB, 3/4 above)
+    "last_build_spec": "",  # JSON of the current build, restored at the next start
+    "last_saved_build": "",
     "last_model": "llama-3.1-8b",
     "window_geometry": b"",
     "window_state": b"",

@@ -38,7 +38,13 @@ class SettingsDialog(QDialog):
         self.currency.setCurrentText(str(settings.get("currency")))
         self.rate = _double(0.0001, 100000, 4, "", float(settings.get("usd_exchange_rate")), self)
         self.rate.setToolTip("How many units of your currency one US dollar buys (catalog prices are in USD)")
-        self.kwh = _double(0, 10, 3, " per kWh (USD)", float(settings.get("electricity_usd_per_kwh")), self)
+        # The electricity price is asked in the chosen currency and stored in US dollars, like every price.
+        self._shown_rate = float(settings.get("usd_exchange_rate")) or 1.0
+        kwh_usd = float(settings.get("electricity_usd_per_kwh"))
+        self.kwh = _double(0, 10_000, 3, "", kwh_usd * self._shown_rate, self)
+        self._show_kwh_unit()
+        self.currency.currentTextChanged.connect(self._show_kwh_unit)
+        self.rate.valueChanged.connect(self._on_rate_value_changed)
         self.hours = _double(0.5, 24, 1, " h/day", float(settings.get("hours_per_day")), self)
         self.years = _double(0.25, 20, 2, " years", float(settings.get("amortization_years")), self)
         self.quant = QComboBox(self)
@@ -80,11 +86,20 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
 
+    def _show_kwh_unit(self, *_args: object) -> None:
+        self.kwh.setSuffix(f" {self.currency.currentText()} per kWh")
+
+    def _on_rate_value_changed(self, rate: float) -> None:
+        """Keep the electricity price the same amount of money when the exchange rate changes."""
+        if rate > 0:
+            self.kwh.setValue(self.kwh.value() / self._shown_rate * rate)
+            self._shown_rate = rate
+
     def accept(self) -> None:
         s = self.settings
         s.set("currency", self.currency.currentText())
         s.set("usd_exchange_rate", self.rate.value())
-        s.set("electricity_usd_per_kwh", self.kwh.value())
+        s.set("electricity_usd_per_kwh", self.kwh.value() / (self.rate.value() or 1.0))
         s.set("hours_per_day", self.hours.value())
         s.set("amortization_years", self.years.value())
         s.set("default_quant", self.quant.currentText())

@@ -7,6 +7,7 @@ copy of the estimate logic. Estimates take milliseconds, so they run on the UI t
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -39,6 +40,7 @@ class PlannerState(QObject):
     """Signals: `build_changed(object)` (a Build), `build_failed(str)`, `workload_changed()`,
     `estimate_changed(object)` (an Estimate, or None when it cannot be computed),
     `estimate_failed(str)`, `catalog_changed()` (the user added entries or prices),
+    `preferences_changed()` (currency, electricity price and the other preferences),
     `measurements_changed()` (a run on this PC was stored or imported)."""
 
     build_changed = Signal(object)
@@ -47,6 +49,7 @@ class PlannerState(QObject):
     estimate_changed = Signal(object)
     estimate_failed = Signal(str)
     catalog_changed = Signal()
+    preferences_changed = Signal()
     measurements_changed = Signal()
 
     def __init__(self, services: Services, parent: QObject | None = None) -> None:
@@ -55,6 +58,8 @@ class PlannerState(QObject):
         settings = services.settings
         self.spec: dict[str, Any] = copy.deepcopy(DEFAULT_SPEC)
         self.build: Build = build_from_spec(services.catalog, self.spec)
+        self.saved_name: str | None = None  # the saved build this spec came from, if any
+        self._restore_last_build()
         model = str(settings.get("last_model"))
         self.model_id = model if model in services.catalog.model_rows else next(iter(services.catalog.model_rows))
         self.quant = str(settings.get("default_quant"))
@@ -67,13 +72,30 @@ class PlannerState(QObject):
         self.estimate: Estimate | None = None
         self.this_pc_estimate: ThisPcEstimate | None = None  # set while the build is This PC
         self._correction: tuple[int, Correction] | None = None
-        self.saved_name: str | None = None  # the saved build this spec came from, if any
         try:
             self.estimate = self.estimate_for(self.build)
         except PlannerError:
             self.estimate = None
 
     # ---- build ---------------------------------------------------------------
+    def _restore_last_build(self) -> None:
+        """The build of the last session; one that no longer assembles is skipped, never fatal."""
+        text = str(self.services.settings.get("last_build_spec"))
+        if not text:
+            return
+        try:
+            spec = json.loads(text)
+            build = build_from_spec(self.services.catalog, spec)
+        except (ValueError, TypeError, PlannerError):
+            return
+        self.spec, self.build = spec, build
+        self.saved_name = str(self.services.settings.get("last_saved_build")) or None
+
+    def _remember(self) -> None:
+        settings = self.services.settings
+        settings.set("last_build_spec", json.dumps(self.spec, sort_keys=True))
+        settings.set("last_saved_build", self.saved_name or "")
+
     def set_spec(self, spec: dict[str, Any], saved_name: str | None = None) -> bool:
         """Assemble `spec`; on a bad spec keep the last good build and say why."""
         try:
@@ -84,6 +106,7 @@ class PlannerState(QObject):
         self.spec = copy.deepcopy(spec)
         self.build = build
         self.saved_name = saved_name
+        self._remember()
         self.build_changed.emit(build)
         self.recompute()
         return True
@@ -93,6 +116,7 @@ class PlannerState(QObject):
         self.spec = copy.deepcopy(spec)
         self.build = build
         self.saved_name = None
+        self._remember()
         self.build_changed.emit(build)
         self.recompute()
 
@@ -101,6 +125,13 @@ class PlannerState(QObject):
         self.services.load_user_catalog()
         self.catalog_changed.emit()
         self.set_spec(self.spec, saved_name=self.saved_name)
+
+    def apply_preferences(self) -> None:
+        """Preferences were saved: new cost settings and GPU share, then every pane recomputes."""
+        self.services.refresh_cost_settings()
+        self.preferences_changed.emit()
+        self.set_workload(gpu_memory_fraction=unified_share(self.services.settings))
+        self.recompute()
 
     # ---- workload ------------------------------------------------------------
     def set_model(self, model_id: str) -> None:

@@ -66,6 +66,12 @@ def _plot(title: str, unit: str) -> pg.PlotWidget:
     return plot
 
 
+def _from_zero(plot: pg.PlotWidget, values: Sequence[float]) -> None:
+    """Memory axes start at zero: autoscaling a flat 12.00-12.01 GiB line turns noise into spikes."""
+    top = max(values, default=0.0)
+    plot.setYRange(0, max(top * 1.15, 1.0), padding=0)
+
+
 class TelemetryCharts(QWidget):
     """Signals: `refreshed(int)` — the curves were redrawn from this many samples."""
 
@@ -164,10 +170,15 @@ class TelemetryCharts(QWidget):
         latest = samples[-1].time_s
         x = [s.time_s - latest for s in samples]
         self.cpu_curve.setData(x, [s.cpu_pct for s in samples])
-        self.ram_curve.setData(x, [s.ram_used_bytes / GIB for s in samples])
+        ram = [s.ram_used_bytes / GIB for s in samples]
+        self.ram_curve.setData(x, ram)
+        _from_zero(self.ram_plot, ram)
         if self.gpu_indices:
             vram = [sum(g.memory_used_bytes or 0 for g in s.gpus if not g.lost) / GIB for s in samples]
             self.vram_curve.setData(x, vram)
+            _from_zero(
+                self.vram_plot, vram + ([self.prediction_line.value()] if self.prediction_line.isVisible() else [])
+            )
             for i, (util, power) in enumerate(zip(self.util_curves, self.power_curves, strict=True)):
                 gpus = [s.gpus[i] if i < len(s.gpus) else None for s in samples]
                 util.setData(x, [float(g.utilization_pct or 0) if g else 0.0 for g in gpus])

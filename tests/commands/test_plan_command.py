@@ -91,3 +91,11 @@ def test_floor_table(capsys: pytest.CaptureFixture[str]) -> None:
 def test_bad_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     assert main(["plan", *argv]) == 2
     assert "planner: error:" in capsys.readouterr().err
+
+
+def test_defaults_match_the_app_reading_speed_and_used_prices(capsys: pytest.CaptureFixture[str]) -> None:
+    plan = plan_json(capsys, "--model", "llama-3.3-70b", "--limit", "50")
+    assert plan["filters"]["prices"] == "used"
+    assert plan["results"] and all(r["decode_tok_s"] >= 10 for r in plan["results"])
+    new = plan_json(capsys, "--model", "llama-3.3-70b", "--new", "--min-tok-s", "0", "--limit", "50")
+    assert new["filters"]["prices"] == "new" and any(r["decode_tok_s"] < 10 for r in new["results"])

@@ -195,8 +195,11 @@ def test_generated_builds_are_sensible(catalog: Catalog, count: int, platform: i
     assert spec["cpu"] == PLATFORMS[platform].cpu_id
     assert spec["ram_gb"] >= max(32, 24 * count)
     assert spec["psu_w"] >= 350 * count + catalog.cpu_rows[spec["cpu"]]["tdp_w"]
-    assert all(p["price_kind"] == "estimate" for p in spec["parts"])
-    assert build_from_spec(catalog, spec).gpu_count == count
+    build = build_from_spec(catalog, spec)
+    assert build.gpu_count == count
+    estimated = {p.kind: p for p in build.parts if p.price_kind == "estimate"}
+    assert set(estimated) == {"ram", "board", "psu"}
+    assert estimated["board"].name.startswith(PLATFORMS[platform].name)
 
 
 @pytest.mark.parametrize(

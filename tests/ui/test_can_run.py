@@ -176,3 +176,13 @@ def test_measured_figures_appear_in_tooltips(pane: CanRunPane) -> None:
     assert measured, "the catalog has public RTX 3060 measurements"
     tip = pane.model.index(measured[0], COL_GEN).data(Qt.ItemDataRole.ToolTipRole)
     assert "measured" in tip and "tok/s" in tip
+
+
+def test_each_column_tip_belongs_to_its_column() -> None:
+    from planner.ui.can_run_model import COL_FIT, COL_PARAMS, COL_QUANT, CanRunTableModel
+
+    model = CanRunTableModel()
+    tip = lambda col: model.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)  # noqa: E731
+    assert "quantization" in tip(COL_QUANT)
+    assert "Parameters in billions" in tip(COL_PARAMS)
+    assert "GPU" in tip(COL_FIT) and "does not fit" in tip(COL_FIT)

@@ -231,3 +231,31 @@ def test_your_price_is_used_for_the_build(pane: CatalogPane, services: Services)
     assert state.set_spec({"name": "b", "gpus": [{"gpu": "rtx-3090", "price_kind": "used"}], "ram_gb": 32})
     gpu_part = next(p for p in state.build.parts if p.kind == "gpu")
     assert gpu_part.price_usd == 555.0
+
+
+def test_details_have_labels_and_units(pane: CatalogPane) -> None:
+    assert pane.select("rtx-3090")
+    text = pane.details.toPlainText()
+    assert "Bandwidth" in text and "GB/s" in text and "Board power" in text
+    assert "bandwidth_gbs" not in text and "board_power_w" not in text
+
+
+def test_measured_tests_sort_by_their_number(pane: CatalogPane) -> None:
+    pane.set_kind("measurements")
+    headers = [pane.model.headerData(c, Qt.Orientation.Horizontal) for c in range(pane.model.columnCount())]
+    pane.search_edit.setText("pp")
+    pane.view.sortByColumn(headers.index("Test"), Qt.SortOrder.AscendingOrder)
+    column = headers.index("Test")
+    tests = [pane.proxy.index(r, column).data() for r in range(pane.proxy.rowCount())]
+    numbers = [int(t[2:]) for t in tests if t.startswith("pp") and t[2:].isdigit()]
+    assert numbers and numbers == sorted(numbers)
+
+
+def test_self_test_counts_gpus_as_the_catalog_shows_them(pane: CatalogPane) -> None:
+    from planner.ui.self_test import catalog_summary
+
+    pane.set_kind("gpus")
+    pane.search_edit.setText("")
+    shown = pane.model.rowCount()
+    assert f": {shown} GPUs and Apple chips" in catalog_summary(pane.services.catalog)
+    assert pane.kind_combo.currentText().startswith("GPUs and Apple chips")

@@ -17,7 +17,8 @@ from planner.ui.compare_model import (
     CompareColumn,
     CompareTableModel,
 )
-from planner.ui.compare_pane import CURRENT, ComparePane
+from planner.ui.compare_pane import CURRENT, ComparePane, hardware_key
+from planner.ui.format import Money
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
 
@@ -36,7 +37,7 @@ def preset_keys(services: Services) -> list[str]:
 def test_table_model_passes_qmodeltester(qtmodeltester, pane: ComparePane, services: Services) -> None:
     pane.add_build(preset_keys(services)[1])
     qtmodeltester.check(pane.model)
-    qtmodeltester.check(CompareTableModel())
+    qtmodeltester.check(CompareTableModel(Money(services.settings)))
 
 
 def test_starts_with_the_current_build_and_a_preset(pane: ComparePane) -> None:
@@ -46,10 +47,10 @@ def test_starts_with_the_current_build_and_a_preset(pane: ComparePane) -> None:
 
 
 def test_two_to_four_columns_and_a_fifth_is_refused(pane: ComparePane, services: Services) -> None:
-    for key in preset_keys(services)[1:3]:
+    for key in [k for k in preset_keys(services) if k not in pane.chosen][:2]:
         assert pane.add_build(key)
     assert pane.model.columnCount() == MAX_BUILDS
-    assert not pane.add_build(preset_keys(services)[5])
+    assert not pane.add_build(next(k for k in preset_keys(services) if k not in pane.chosen))
     assert pane.model.columnCount() == MAX_BUILDS
     assert "at most 4 builds" in pane.message.text()
     pane.remove_build(CURRENT)
@@ -102,8 +103,8 @@ def test_cells_are_numbers_with_explanations(pane: ComparePane) -> None:
     assert pane.model.index(ROW_FIT, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
 
 
-def test_an_estimate_error_shows_in_the_column() -> None:
-    model = CompareTableModel()
+def test_an_estimate_error_shows_in_the_column(settings) -> None:
+    model = CompareTableModel(Money(settings))
     model.set_columns([CompareColumn("x", "Broken", None, "no MXFP4 files")])
     assert model.index(ROW_GEN, 0).data() == "—"
     assert model.index(ROW_GEN, 0).data(Qt.ItemDataRole.ToolTipRole) == "no MXFP4 files"
@@ -116,3 +117,21 @@ def test_bar_charts_show_one_bar_per_build(pane: ComparePane, services: Services
         assert len(bars) == 1 and len(bars[0].opts["height"]) == 3
         assert max(bars[0].opts["height"]) > 0
     assert len(pane.bars.plots[0].getAxis("bottom")._tickLevels[0]) == 3
+
+
+def test_opens_with_two_different_machines(pane: ComparePane, state) -> None:
+    builds = [c.estimate.build for c in pane.model.columns()]
+    assert len(builds) == 2 and hardware_key(builds[0]) != hardware_key(builds[1])
+
+
+def test_money_follows_the_currency(state, services, qtbot) -> None:
+    services.settings.set("currency", "EUR")
+    services.settings.set("usd_exchange_rate", 0.5)
+    widget = ComparePane(state, services)
+    qtbot.addWidget(widget)
+    headers = [widget.model.headerData(r, Qt.Orientation.Vertical) for r in range(widget.model.rowCount())]
+    assert "tok/s per €1,000" in headers and "€/Mtok" in headers and not any("$" in h for h in headers)
+    price = widget.model.index(ROW_PRICE, 0).data()
+    assert price.startswith("€")
+    usd = widget.model.columns()[0].estimate.cost.hardware_usd
+    assert price == f"€{usd * 0.5:,.0f}"

@@ -57,3 +57,16 @@ def test_power_budget_flags_a_small_psu(composer: BuildComposer, state: PlannerS
     assert "too small" in composer.power_label.text()
     composer.psu.setValue(1600)
     assert "enough" in composer.power_label.text()
+
+
+def test_the_part_column_gets_the_room(composer: BuildComposer, state: PlannerState, qtbot) -> None:
+    from planner.ui.composer_parts import COL_NAME, COL_PRICE
+
+    composer.resize(430, 900)
+    composer.show()
+    qtbot.waitExposed(composer)
+    state.set_spec(preset_spec(state.services.catalog, "rtx3060-5800x-box"))
+    table = composer.parts.table
+    name_width = table.columnWidth(COL_NAME)
+    assert name_width >= table.viewport().width() * 0.45
+    assert name_width > 2 * table.columnWidth(COL_PRICE)

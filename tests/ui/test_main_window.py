@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
 from planner.app import default_panes
 from planner.ui.main_window import MainWindow, PaneFactory
+from planner.ui.settings_dialog import SettingsDialog
 from planner.ui.state import PlannerState
 from planner.ui.this_pc_pane import ThisPcPane
 
@@ -84,3 +86,17 @@ def test_a_saved_tab_that_no_longer_exists_falls_back_to_the_last(state: Planner
     window = MainWindow(state, services, _plain_panes("One"))
     qtbot.addWidget(window)
     assert window.tabs.currentIndex() == 1
+
+
+def test_electricity_is_asked_in_the_chosen_currency(services, qtbot) -> None:
+    services.settings.set("currency", "EUR")
+    services.settings.set("usd_exchange_rate", 0.5)
+    services.settings.set("electricity_usd_per_kwh", 0.40)
+    dialog = SettingsDialog(services.settings)
+    qtbot.addWidget(dialog)
+    assert "EUR" in dialog.kwh.suffix() and "USD" not in dialog.kwh.suffix()
+    assert dialog.kwh.value() == pytest.approx(0.20)
+    dialog.kwh.lineEdit().selectAll()
+    QTest.keyClicks(dialog.kwh.lineEdit(), "0.300")
+    dialog.accept()
+    assert services.settings.get("electricity_usd_per_kwh") == pytest.approx(0.60)

@@ -57,6 +57,7 @@ def test_search_returns_rows_that_meet_every_filter(qtbot, pane: PlanPane) -> No
     pane.max_power.setValue(600)
     pane.gpu_only.setChecked(True)
     choose(pane.vendor, "NVIDIA")
+    choose(pane.prices, False)  # new prices (the default follows the composer: used)
     plan = search(qtbot, pane)
     results = shown(pane)
     assert results and len(results) == plan.qualifying

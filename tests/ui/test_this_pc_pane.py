@@ -248,3 +248,25 @@ def test_real_sampler_thread_stops_when_hidden(qtbot, make_pane, services: Servi
 @pytest.mark.parametrize(("hz", "interval"), [(2, 0.5), (10, 0.25), (0.5, 1.0), (0, 1.0)])
 def test_telemetry_rate_is_clamped_to_what_the_sampler_accepts(hz: float, interval: float) -> None:
     assert interval_for(hz) == interval
+
+
+def test_ram_chart_starts_at_zero_so_noise_stays_flat(qtbot) -> None:
+    from planner.ui.telemetry_charts import TelemetryCharts
+
+    class Flat:
+        running = False
+
+        def start(self) -> None: ...
+
+        def stop(self, timeout_s: float = 2.0) -> None: ...
+
+        def samples(self) -> list[Sample]:
+            gib = 1024**3
+            return [Sample(float(t), (), 10.0, int(12 * gib + (t % 2) * 1_000_000)) for t in range(20)]
+
+    charts = TelemetryCharts(lambda _i, _s: Flat())
+    qtbot.addWidget(charts)
+    charts.source = Flat()
+    charts.refresh()
+    low, high = charts.ram_plot.getViewBox().viewRange()[1]
+    assert low == pytest.approx(0.0) and 12.0 < high < 20.0
