@@ -44,3 +44,7 @@ def catalog_source_dir() -> Path:
     if frozen_base:
         return Path(frozen_base) / "db"
     return _PACKAGE_DIR.parent / "db"
+
+
+def serving_calibration_path() -> Path:
+    return resource_path("serving_calibration.json")

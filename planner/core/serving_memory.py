@@ -1,0 +1,62 @@
+"""How many sequences a serving engine's KV cache holds at a given context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.core.hardware import Accelerator
+from planner.core.memory import kv_cache_bytes
+from planner.core.model import ModelArch
+from planner.core.serving_formats import Engine
+from planner.core.units import GB, GIB
+from planner.core.workload import Workload
+
+# Activations, CUDA graphs and the sampler's buffers that vLLM/SGLang/TRT-LLM profile
+# before sizing the KV pool (a few GiB per GPU in their startup logs).
+ENGINE_RESERVE_GIB = {"vllm": 2.0, "sglang": 2.0, "trt-llm": 2.0, "mlx": 1.0, "llama.cpp": 0.0}
+KV_BYTES_PER_ELEMENT = {"f16": 2.0, "bf16": 2.0, "fp8": 1.0, "q8_0": 34 / 32, "q4_0": 18 / 32}
+
+
+def kv_bytes_per_sequence(model: ModelArch, context: int, kv_cache: str) -> float:
+    """The KV cache one sequence of `context` tokens allocates, all layers (core.memory)."""
+    f16 = kv_cache_bytes(model, Workload(context=context, kv_cache="f16"))
+    return f16 * KV_BYTES_PER_ELEMENT[kv_cache] / 2.0
+
+
+def kv_shard(model: ModelArch, tp: int) -> int:
+    """GPUs one sequence's KV splits over: KV heads split, and are copied beyond n_kv_heads."""
+    if model.uses_mla:
+        return 1  # the compressed latent is replicated on every tensor-parallel rank
+    return max(1, min(tp, model.n_kv_heads))
+
+
+@dataclass(frozen=True)
+class KvCapacity:
+    weights_per_gpu_bytes: float
+    budget_per_gpu_bytes: float  # what the engine may use on each GPU
+    kv_pool_per_gpu_bytes: float
+    kv_per_sequence_per_gpu_bytes: float
+    max_sequences: int  # per replica
+
+
+def kv_capacity(
+    engine: Engine,
+    acc: Accelerator,
+    model: ModelArch,
+    weights_bytes: float,
+    tp: int,
+    pp: int,
+    context: int,
+    kv_cache: str,
+    memory_fraction: float | None = None,
+) -> KvCapacity:
+    """vLLM-style sizing: a share of each GPU, minus weights and activations, is the KV pool."""
+    fraction = memory_fraction or engine.memory_fraction
+    budget = acc.memory_gb * GB * fraction
+    weights = weights_bytes / (tp * pp)
+    pool = budget - weights - ENGINE_RESERVE_GIB.get(engine.name, 1.0) * GIB
+    per_seq = kv_bytes_per_sequence(model, context, kv_cache) / (kv_shard(model, tp) * pp)
+    if engine.paged_kv:
+        per_seq *= 1.0 + 16 / max(context, 16) / 2  # half a 16-token block wasted per sequence
+    sequences = int(pool // per_seq) if pool > 0 and per_seq > 0 else 0
+    return KvCapacity(weights, budget, max(pool, 0.0), per_seq, sequences)
