@@ -257,3 +257,25 @@ CREATE TABLE serving_measurements (
     as_of TEXT NOT NULL,
     vendored_from TEXT NOT NULL
 );
+
+-- llama.cpp at batch > 1 (llama-batched-bench S_TG, llama-bench -ub N), found in llama.cpp's
+-- pull requests and cited row by row; the planner never fits on them (held-out check).
+CREATE TABLE llama_batched_measurements (
+    engine TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    hardware_as_printed TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    model_as_printed TEXT NOT NULL,
+    quant TEXT NOT NULL,
+    batch INTEGER NOT NULL,
+    prompt INTEGER NOT NULL,
+    generated INTEGER NOT NULL,
+    depth INTEGER NOT NULL,
+    metric TEXT NOT NULL,
+    value REAL NOT NULL,
+    tool TEXT NOT NULL,
+    source_url TEXT NOT NULL,
+    source_title TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    notes TEXT
+);

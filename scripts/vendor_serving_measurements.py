@@ -116,7 +116,7 @@ def convert(row: dict[str, str]) -> dict[str, str]:
         "format": serving_format(row["precision"], model_id),
         "input_len": input_len,
         "output_len": output_len,
-        "concurrency": _int(row["concurrency"]) or (_int(row["max_batch"]) if not offline else ""),
+        "concurrency": _int(row["concurrency"]) or _int(row["max_batch"]),
         "offline": "1" if offline else "0",
         "speculative": "1" if re.search(r"MTP|speculative", row["scenario"] + row["notes"]) else "0",
         "metric": metric,

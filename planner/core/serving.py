@@ -6,7 +6,7 @@ request lengths); `curve` evaluates it for many user counts at once with numpy, 
 
 Closed-loop users: each user sends a request of `input_tokens`, reads `output_tokens`
 back, and sends the next one. With B sequences in flight a step also carries the
-prompts of new requests (B x input / output tokens on average), so prefill slows decode;
+prompts of the other users' next requests ((B - 1) x input / output tokens on average), so prefill slows decode;
 time to first token is the request's own prompt chunks at that load; users beyond the
 KV cache's capacity (or the engine's batch cap) wait in the queue.
 """
@@ -53,6 +53,7 @@ class ServingSetup:
     input_tokens: int
     output_tokens: int
     max_sequences: int  # per replica, at input + output tokens of context
+    paged_sequences: int  # per replica, at the mean length (what a paged KV cache holds in steady state)
     prefill_alone_s: float  # one prompt on idle hardware
     power_w: float
     usd_per_mtok_at_1_tok_s: float | None  # $/Mtok at 1 tok/s; it scales as 1 / throughput
@@ -65,7 +66,7 @@ class ServingSetup:
 
     @property
     def batch_cap(self) -> int:
-        return min(self.max_sequences, self.engine_cap)
+        return min(max(self.max_sequences, self.paged_sequences), self.engine_cap)
 
 
 def interconnect(build: Build, tp: int) -> tuple[float, float]:
@@ -126,7 +127,8 @@ def curve(setup: ServingSetup, users: Array) -> dict[str, Array]:
     ratio = setup.input_tokens / setup.output_tokens
     shape, params = setup.shape, setup.params
     decode_only = token_period_s(shape, params, batch, np.zeros_like(batch))
-    tpot = token_period_s(shape, params, batch, batch * ratio)
+    # the other users' prompts share this user's decode steps (a lone user's prompt does not)
+    tpot = token_period_s(shape, params, batch, (batch - 1.0) * ratio)
     chunk = min(setup.input_tokens, setup.engine.chunk_tokens)
     chunks = -(-setup.input_tokens // setup.engine.chunk_tokens)
     mixed = token_period_s(shape, params, batch, np.full_like(batch, float(chunk)))

@@ -28,6 +28,7 @@ class EngineParams:
     step_s: float = 2e-3  # scheduler, sampling and launch cost per step
     layer_s: float = 5e-6  # per layer per step (CUDA graphs make it small)
     p: float = 3.0
+    comm_scale: float = 1.0  # all-reduce time against the link's nominal rate and latency
     band: tuple[float, float] = (0.75, 1.3)  # measured / estimated, 10th-90th percentile
     n_fit: int = 0
 

@@ -36,7 +36,8 @@ class KvCapacity:
     budget_per_gpu_bytes: float  # what the engine may use on each GPU
     kv_pool_per_gpu_bytes: float
     kv_per_sequence_per_gpu_bytes: float
-    max_sequences: int  # per replica
+    max_sequences: int  # per replica, every sequence at its full input + output context
+    paged_sequences: int  # per replica, sequences at their mean length (paged KV fills on demand)
 
 
 def kv_capacity(
@@ -49,14 +50,22 @@ def kv_capacity(
     context: int,
     kv_cache: str,
     memory_fraction: float | None = None,
+    mean_context: int | None = None,
 ) -> KvCapacity:
     """vLLM-style sizing: a share of each GPU, minus weights and activations, is the KV pool."""
     fraction = memory_fraction or engine.memory_fraction
     budget = acc.memory_gb * GB * fraction
     weights = weights_bytes / (tp * pp)
     pool = budget - weights - ENGINE_RESERVE_GIB.get(engine.name, 1.0) * GIB
-    per_seq = kv_bytes_per_sequence(model, context, kv_cache) / (kv_shard(model, tp) * pp)
-    if engine.paged_kv:
-        per_seq *= 1.0 + 16 / max(context, 16) / 2  # half a 16-token block wasted per sequence
+    per_seq = _per_gpu(model, context, kv_cache, tp, pp, engine.paged_kv)
     sequences = int(pool // per_seq) if pool > 0 and per_seq > 0 else 0
-    return KvCapacity(weights, budget, max(pool, 0.0), per_seq, sequences)
+    paged = sequences
+    if engine.paged_kv and mean_context:
+        per_mean = _per_gpu(model, mean_context, kv_cache, tp, pp, True)
+        paged = max(int(pool // per_mean) if pool > 0 else 0, sequences)
+    return KvCapacity(weights, budget, max(pool, 0.0), per_seq, sequences, paged)
+
+
+def _per_gpu(model: ModelArch, context: int, kv_cache: str, tp: int, pp: int, paged: bool) -> float:
+    per_seq = kv_bytes_per_sequence(model, context, kv_cache) / (kv_shard(model, tp) * pp)
+    return per_seq * (1.0 + 8 / max(context, 16)) if paged else per_seq  # half a 16-token block wasted

@@ -63,7 +63,7 @@ def _mem_s(shape: StepShape, params: EngineParams, seqs: Array, tokens: Array) -
     weights = shape.weights_read(tokens) / per_gpu / (shape.bandwidth_bps * params.bw_eff)
     kv = seqs * shape.kv_read_bytes / (shape.kv_shard * shape.pp) / (shape.bandwidth_bps * params.bw_eff * params.kv_share)
     fixed = params.step_s / shape.pp + params.layer_s * shape.n_layers / shape.pp
-    return fixed + weights + kv + shape.comm_s(tokens)
+    return fixed + weights + kv + shape.comm_s(tokens) * params.comm_scale
 
 
 def _pmean(a: Array, b: Array, p: float) -> Array:

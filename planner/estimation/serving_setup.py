@@ -69,16 +69,17 @@ def gpu_setup(
     best_output = -1.0
     for deployment in candidate_layouts(build, tp, pp):
         capacity = kv_capacity(engine, acc, model, layout.total_bytes, deployment.tp, deployment.pp,
-                               input_tokens + output_tokens, kv_cache, fraction)  # fmt: skip
+                               input_tokens + output_tokens, kv_cache, fraction, depth)  # fmt: skip
         shape = step_shape(build, model, layout, deployment, matrix_tflops(acc, fmt.compute), kv_cache, depth, input_tokens)
         setup = ServingSetup(
             engine=engine, params=params, layout=deployment, shape=shape, input_tokens=input_tokens,
             output_tokens=output_tokens, max_sequences=capacity.max_sequences,
+            paged_sequences=capacity.paged_sequences,
             prefill_alone_s=prefill_alone(shape, params, input_tokens, engine.chunk_tokens),
             power_w=power, usd_per_mtok_at_1_tok_s=usd,
             engine_cap=engine.max_batch_large if large else engine.max_batch,
         )  # fmt: skip
-        if not capacity.max_sequences:
+        if not capacity.paged_sequences:
             best = best or setup
             continue
         output = float(curve(setup, np.array([float(target_users)]))["output_tok_s"][0])
@@ -115,7 +116,7 @@ def llama_cpp_setup(
     power, usd = _money(build, settings)
     return ServingSetup(
         engine=engine, params=serving.engine("llama.cpp"), layout=deployment, shape=shape,
-        input_tokens=input_tokens, output_tokens=output_tokens, max_sequences=slots,
+        input_tokens=input_tokens, output_tokens=output_tokens, max_sequences=slots, paged_sequences=slots,
         prefill_alone_s=input_tokens / single.prefill_tok_s, power_w=power, usd_per_mtok_at_1_tok_s=usd,
         engine_cap=max(slots, 1),
     )  # fmt: skip
