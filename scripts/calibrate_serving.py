@@ -57,7 +57,11 @@ def report_llama_cpp(catalog, calibration) -> None:
     by_device: dict[str, list[float]] = defaultdict(list)
     print("\n| llama.cpp held out | batch | measured tok/s | estimated | error |\n|---|---|---|---|---|")
     for r in catalog.table("llama_batched_measurements", "device_id, quant, batch"):
-        spec = {"gpus": [{"gpu": r["device_id"], "count": 1}]} if r["device_id"] in catalog.gpu_rows else {"apple_chip": r["device_id"]}
+        spec = (
+            {"gpus": [{"gpu": r["device_id"], "count": 1}]}
+            if r["device_id"] in catalog.gpu_rows
+            else {"apple_chip": r["device_id"]}
+        )
         build = serving.estimator.build_for({"build": {"name": r["device_id"], **spec}})
         out = serving.serve_build(build, {"model": r["model_id"], "quant": r["quant"], "engine": "llama.cpp",
                                           "users": r["batch"], "input": r["depth"], "output": 2})  # fmt: skip
@@ -65,7 +69,8 @@ def report_llama_cpp(catalog, calibration) -> None:
         est = out.points()[0]["decode_tok_s_aggregate"]
         err = abs(est / r["value"] - 1)
         by_device[r["device_id"]].append(err)
-        print(f"| {r['device_id']} {r['model_id']} {r['quant']} | {r['batch']} | {r['value']:.1f} | {est:.1f} | {est / r['value'] - 1:+.0%} |")
+        name = f"{r['device_id']} {r['model_id']} {r['quant']}"
+        print(f"| {name} | {r['batch']} | {r['value']:.1f} | {est:.1f} | {est / r['value'] - 1:+.0%} |")
     for device, errs in by_device.items():
         print(f"| **{device}** | | | | **{_stats(errs)}** |")
     print(f"| **all llama.cpp** | | | | **{_stats([e for v in by_device.values() for e in v])}** |")
@@ -86,7 +91,9 @@ def main() -> int:
               f"step {p.step_s * 1e3:.2f} ms p {p.p:.2f} comm x{p.comm_scale:.2f} ({p.n_fit} rows)")  # fmt: skip
     report_llama_cpp(catalog, load_calibration(calibration_path()))
     if args.write:
-        calibration = calibration_from(params, bands(pairs), f"fitted on {len(items)} serving rows (scripts/calibrate_serving.py)")
+        calibration = calibration_from(
+            params, bands(pairs), f"fitted on {len(items)} serving rows (scripts/calibrate_serving.py)"
+        )
         serving_calibration_path().write_text(json.dumps(calibration.to_dict(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {serving_calibration_path()}")
     return 0

@@ -29,7 +29,14 @@ from planner.estimation.serving_setup import gpu_setup
 FIT_ENGINES = ("vllm", "sglang", "trt-llm")
 FIT_METRICS = ("output_tok_s", "tpot_ms")
 FREE = ("bw_eff", "compute_eff", "step_s", "prefill_eff", "p", "comm_scale")
-BOUNDS = {"bw_eff": (0.3, 0.95), "compute_eff": (0.1, 0.95), "step_s": (1e-4, 2e-2), "prefill_eff": (0.1, 0.95), "p": (1.0, 8.0), "comm_scale": (0.2, 10.0)}
+BOUNDS = {
+    "bw_eff": (0.3, 0.95),
+    "compute_eff": (0.1, 0.95),
+    "step_s": (1e-4, 2e-2),
+    "prefill_eff": (0.1, 0.95),
+    "p": (1.0, 8.0),
+    "comm_scale": (0.2, 10.0),
+}
 SHRINK = 0.5  # weight of (log param - pooled log param)^2 per engine, in squared-log-error units
 LINKS = {"b200": "NVLink 5 (1800 GB/s per GPU)", "gb200": "NVLink 5 (1800 GB/s per GPU)",
          "mi300x": "Infinity Fabric (896 GB/s per GPU)"}  # fmt: skip
@@ -82,8 +89,12 @@ def samples(catalog: Catalog, serving: ServingCalibration | None = None) -> list
             build = build_from_spec(catalog, spec)
             model = catalog.model(row["model_id"])
             users = float(row["concurrency"] or 0)
-            setup = gpu_setup(build, model, ENGINES[row["engine"]], int(row["input_len"]), int(row["output_len"]),
-                              _kv(row), SERVING_FORMATS[row["format"]], tp, pp, int(users or 1), serving, CostSettings())  # fmt: skip
+            lengths = (int(row["input_len"]), int(row["output_len"]))
+            fmt = SERVING_FORMATS[row["format"]]
+            engine = ENGINES[row["engine"]]
+            setup = gpu_setup(
+                build, model, engine, *lengths, _kv(row), fmt, tp, pp, int(users or 1), serving, CostSettings()
+            )
         except PlannerError:
             continue
         if setup.batch_cap:
@@ -154,7 +165,9 @@ def bands(pairs: list[tuple[ServingSample, float]]) -> dict[str, tuple[float, fl
     return {k: (float(np.percentile(v, 10)), float(np.percentile(v, 90))) for k, v in ratios.items()}
 
 
-def calibration_from(params: dict[str, EngineParams], band: dict[str, tuple[float, float]], source: str) -> ServingCalibration:
+def calibration_from(
+    params: dict[str, EngineParams], band: dict[str, tuple[float, float]], source: str
+) -> ServingCalibration:
     engines = {name: replace(p, band=band.get(name, band["pooled"])) for name, p in params.items() if name != "pooled"}
     pooled = replace(params["pooled"], band=band["pooled"])
     engines.setdefault("vllm", pooled)

@@ -47,11 +47,15 @@ def vendor_figures(catalog: Catalog, system_id: str, model: ModelArch) -> list[V
     rows = [r for r in serving_rows(catalog, device_id=system_id) if r["model_id"] in twins]
     return [
         VendorFigure(
-            model_id=r["model_id"], metric=r["metric"], value=r["value"],
+            model_id=r["model_id"],
+            metric=r["metric"],
+            value=r["value"],
             systems=r["n_devices"] if r["n_devices"] and r["n_devices"] > 1 else None,
-            source_url=r["source_url"], source_title=r["source_title"], as_of=r["as_of"],
+            source_url=r["source_url"],
+            source_title=r["source_title"],
+            as_of=r["as_of"],
             exact_model=r["model_id"] == model.id,
-        )  # fmt: skip
+        )
         for r in rows
         if r["metric"] in ("per_user_tok_s", "ttft_s") and r["value"]
     ]

@@ -45,7 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--input", type=int, metavar="TOKENS", help="prompt tokens per request (default 1024)")
     p.add_argument("--output", type=int, metavar="TOKENS", help="generated tokens per request (default 256)")
     p.add_argument("--kv-cache", choices=("f16", "bf16", "fp8", "q8_0", "q4_0"), help="KV-cache type (default f16)")
-    p.add_argument("--compare", action="store_true", help="the seed article's builds: $/Mtok and per-user speed against load")
+    p.add_argument(
+        "--compare", action="store_true", help="the seed article's builds: $/Mtok and per-user speed against load"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_run)
 
@@ -130,7 +132,8 @@ def _run_compare(serving: ServingEstimator, as_json: bool) -> int:
     print(f"{'build':34} {'model':14} {'engine':9} {'users':>5} {'per user':>9} {'aggregate':>10} {'$/Mtok':>9}")
     for r in rows:
         cells = [_n(r.users, 0), _n(r.per_user_tok_s), _n(r.output_tok_s), _n(r.usd_per_mtok, 3)]
-        print(f"{r.build[:34]:34} {r.model[:14]:14} {r.engine:9} {cells[0]:>5} {cells[1]:>9} {cells[2]:>10} {cells[3]:>9}  {r.note}")
+        head = f"{r.build[:34]:34} {r.model[:14]:14} {r.engine:9}"
+        print(f"{head} {cells[0]:>5} {cells[1]:>9} {cells[2]:>10} {cells[3]:>9}  {r.note}")
     print()
     print(verdict(rows))
     return 0
@@ -144,19 +147,23 @@ def _print_human(result: ServeResult | DataflowAnswer) -> None:
     if isinstance(result, DataflowAnswer):
         print(result.summary())
         for f in result.figures:
-            print(f"  measured:  {f.metric} {f.value:g} ({f.model_id}{', ' + str(f.systems) + ' systems' if f.systems else ''})  {f.source_url}")
+            systems = f", {f.systems} systems" if f.systems else ""
+            print(f"  measured:  {f.metric} {f.value:g} ({f.model_id}{systems})  {f.source_url}")
         return
     points = result.points()
     first = points[0]
     print(f"{first['model']} {first['quant']} on {first['build']} with {first['engine']} "
           f"(TP {first['tensor_parallel']} x PP {first['pipeline_parallel']} x {first['replicas']} replica(s)), "
           f"{first['input']:,} in / {first['output']:,} out")  # fmt: skip
-    print(f"  KV cache holds {first['max_users']:,} sequences at full context; engine cap {first['engine_max_batch']:,}")
-    print(f"  {'users':>6} {'aggregate tok/s':>16} {'per user':>9} {'TTFT s':>8} {'TPOT ms':>8} {'$/Mtok':>9} {'J/tok':>7}")
+    print(
+        f"  KV cache holds {first['max_users']:,} sequences at full context; engine cap {first['engine_max_batch']:,}"
+    )
+    print(f"  {'users':>6} {'aggregate tok/s':>16} {'per user':>9} {'TTFT s':>8} {'TPOT ms':>8} {'$/Mtok':>9} J/tok")
     for p in points:
         print(f"  {p['users']:>6} {_n(p['output_tok_s']):>16} {_n(p['per_user_tok_s']):>9} {_n(p['ttft_s'], 2):>8} "
               f"{_n(p['tpot_ms']):>8} {_n(p['usd_per_mtok'], 3):>9} {_n(p['joules_per_token'], 2):>7}")  # fmt: skip
     for m in first["measured"][:8]:
-        print(f"  measured:  {m['metric']} {m['value']:,.1f} at {m['concurrency']} ({m['input']}/{m['output']})  {m['source_url']}")
+        at = f"at {m['concurrency']} ({m['input']}/{m['output']})"
+        print(f"  measured:  {m['metric']} {m['value']:,.1f} {at}  {m['source_url']}")
     for w in first["warnings"]:
         print(f"  warning:   {w}")

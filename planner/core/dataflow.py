@@ -92,7 +92,9 @@ class DataflowAnswer:
             "external_memory": self.system.external_memory,
             "per_user_tok_s": self.per_user_tok_s,
             "ttft_s": self.ttft_s,
-            "usd_per_mtok_one_stream": None if self.usd_per_mtok_one_stream is None else round(self.usd_per_mtok_one_stream, 2),
+            "usd_per_mtok_one_stream": None
+            if self.usd_per_mtok_one_stream is None
+            else round(self.usd_per_mtok_one_stream, 2),
             "hardware_usd": None if self.system.price_usd is None else self.system.price_usd * self.units_needed,
             "power_w": None if self.system.power_w is None else self.system.power_w * self.units_needed,
             "estimated": False,

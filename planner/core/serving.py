@@ -19,15 +19,13 @@ from typing import Any
 
 import numpy as np
 
+from planner.core.grid import Grid, attention_flops
 from planner.core.hardware import Build
-from planner.core.memory import WeightLayout, kv_read_bytes_per_token, layer_split
 from planner.core.model import ModelArch
 from planner.core.serving_calibration import EngineParams
 from planner.core.serving_formats import Engine
-from planner.core.serving_memory import KV_BYTES_PER_ELEMENT, kv_shard
+from planner.core.serving_memory import kv_shard
 from planner.core.serving_step import Array, StepShape, prefill_seconds, token_period_s
-from planner.core.speed import attention_flops
-from planner.core.workload import Workload
 
 NVLINK_ALLREDUCE_S, PCIE_ALLREDUCE_S, NETWORK_ALLREDUCE_S = 8e-6, 25e-6, 30e-6
 PCIE_GBS, INFINIBAND_GBS = 25.0, 50.0  # one direction, per GPU: PCIe 4.0 x16; 400 Gb/s NIC
@@ -85,19 +83,20 @@ def interconnect(build: Build, tp: int) -> tuple[float, float]:
 def step_shape(
     build: Build,
     model: ModelArch,
-    layout: WeightLayout,
+    grid: Grid,
     deployment: Layout,
     peak_tflops: float,
-    kv_cache: str,
-    depth: int,
-    prompt: int,
     one_user_s: float | None = None,
 ) -> StepShape:
+    """The step's bytes and FLOPs from the one physics (`grid`: one cell of core.grid at the
+    request's mean depth, KV type and prompt), shaped for a batch on `deployment`."""
     acc = build.accelerators[0]
-    other, experts, active_experts = layer_split(model)
-    bytes_per_param = layout.layer_bytes / max(other + experts, 1.0)
-    expert_bytes = experts * bytes_per_param * model.n_layers
-    kv_read = kv_read_bytes_per_token(model, Workload(context=max(depth, 1)), depth) * KV_BYTES_PER_ELEMENT[kv_cache] / 2
+    layout = grid.layout
+    # Routed experts not read by one token: (E - k) / E of all expert bytes (each in its own bpw).
+    unread = float(layout.layer_bytes - layout.layer_active_bytes) * model.n_layers
+    share = model.n_experts_active / model.n_experts if model.is_moe else 0.0
+    expert_bytes = unread / (1.0 - share) if model.is_moe and share < 1 else 0.0
+    depth, prompt = grid.depths[0], grid.workload.prompt
     link, latency = interconnect(build, deployment.tp)
     return StepShape(
         tp=deployment.tp,
@@ -105,13 +104,13 @@ def step_shape(
         n_layers=model.n_layers,
         bandwidth_bps=acc.bandwidth_gbs * 1e9,
         peak_flops=peak_tflops * 1e12,
-        dense_bytes=layout.total_bytes - layout.embedding_bytes - expert_bytes,
+        dense_bytes=float(layout.total_bytes - layout.embedding_bytes) - expert_bytes,
         expert_bytes=expert_bytes,
-        expert_share=(model.n_experts_active / model.n_experts) if model.is_moe else 0.0,
-        kv_read_bytes=kv_read,
+        expert_share=share,
+        kv_read_bytes=float(grid.kv_read_bytes),
         kv_shard=kv_shard(model, deployment.tp),
-        flops_per_token=2 * model.active_params + attention_flops(model, 1, depth),
-        prompt_flops_per_token=2 * model.active_params + attention_flops(model, prompt, 0) / max(prompt, 1),
+        flops_per_token=float(2 * grid.active_params + attention_flops(model, 1, depth)),
+        prompt_flops_per_token=float(2 * grid.active_params + grid.attention_flops / max(prompt, 1)),
         hidden_size=model.hidden_size,
         link_bps=link,
         allreduce_s=latency,
@@ -126,16 +125,21 @@ def curve(setup: ServingSetup, users: Array) -> dict[str, Array]:
     batch = np.minimum(per_replica, max(setup.batch_cap, 1))
     ratio = setup.input_tokens / setup.output_tokens
     shape, params = setup.shape, setup.params
+    prefill = setup.prefill_alone_s
+    per_prompt_token = prefill / setup.input_tokens
     decode_only = token_period_s(shape, params, batch, np.zeros_like(batch))
     # the other users' prompts share this user's decode steps (a lone user's prompt does not)
-    tpot = token_period_s(shape, params, batch, (batch - 1.0) * ratio)
-    chunk = min(setup.input_tokens, setup.engine.chunk_tokens)
-    chunks = -(-setup.input_tokens // setup.engine.chunk_tokens)
-    mixed = token_period_s(shape, params, batch, np.full_like(batch, float(chunk)))
-    ttft = np.maximum(chunks * mixed, setup.prefill_alone_s)
-    cycle = ttft + setup.output_tokens * tpot
+    tpot = token_period_s(shape, params, batch, (batch - 1.0) * ratio, per_prompt_token)
+    # a prompt's chunks run in steps that also carry the others' decode tokens
+    chunk = np.full_like(batch, float(min(setup.input_tokens, setup.engine.chunk_tokens)))
+    crowded = token_period_s(shape, params, batch - 1.0, chunk, per_prompt_token)
+    alone = token_period_s(shape, params, np.zeros_like(batch), chunk, per_prompt_token)
+    ttft = prefill * crowded / alone
+    # A request's own prompt, then its output tokens: the work the others do while it waits is
+    # already in their steps, so the cycle counts the prompt at its own cost.
+    cycle = prefill + setup.output_tokens * tpot
     queued = np.maximum(per_replica / batch - 1.0, 0.0)
-    ttft_with_queue = ttft + queued * cycle
+    ttft_with_queue = ttft + queued * (ttft + setup.output_tokens * tpot)
     output = replicas * batch * setup.output_tokens / cycle
     result = {
         "users": users,
@@ -168,7 +172,7 @@ def point(setup: ServingSetup, users: int) -> dict[str, Any]:
     out["ttft_s_range"] = [round(values["ttft_s"] / high, 4), round(values["ttft_s"] / low, 4)]
     out["tpot_ms"] = round(values["tpot_ms"], 3)
     out["tpot_ms_range"] = [round(values["tpot_ms"] / high, 3), round(values["tpot_ms"] / low, 3)]
-    out["in_flight"] = int(round(values["in_flight"]))
+    out["in_flight"] = round(values["in_flight"])
     out["queued"] = max(users - out["in_flight"], 0)
     usd = values.get("usd_per_mtok")
     out["usd_per_mtok"] = None if usd is None else round(usd, 4)

@@ -77,23 +77,54 @@ class Engine:
 
 ENGINES = {
     "llama.cpp": Engine(
-        "llama.cpp", ("NVIDIA", "AMD", "Intel", "Apple"), ("F16", "BF16"), 1.0, 256, 256, 2048,
-        "llama-server -np N -c N x (input+output): KV for exactly the context you give it", paged_kv=False,
+        "llama.cpp",
+        ("NVIDIA", "AMD", "Intel", "Apple"),
+        ("F16", "BF16"),
+        1.0,
+        256,
+        256,
+        2048,
+        "llama-server -np N -c N x (input+output): KV for exactly the context you give it",
+        paged_kv=False,
     ),
     "vllm": Engine(
-        "vllm", ("NVIDIA", "AMD"), ("F16", "BF16", "FP8", "AWQ", "GPTQ", "NVFP4", "MXFP4"), 0.90, 256, 1024, 8192,
+        "vllm",
+        ("NVIDIA", "AMD"),
+        ("F16", "BF16", "FP8", "AWQ", "GPTQ", "NVFP4", "MXFP4"),
+        0.90,
+        256,
+        1024,
+        8192,
         "gpu_memory_utilization 0.9 of each GPU; weights and activations first, the rest is paged KV",
     ),
     "sglang": Engine(
-        "sglang", ("NVIDIA", "AMD"), ("F16", "BF16", "FP8", "AWQ", "GPTQ", "NVFP4", "MXFP4"), 0.88, 1024, 4096, 8192,
+        "sglang",
+        ("NVIDIA", "AMD"),
+        ("F16", "BF16", "FP8", "AWQ", "GPTQ", "NVFP4", "MXFP4"),
+        0.88,
+        1024,
+        4096,
+        8192,
         "mem_fraction_static ~0.88 of each GPU for weights + KV pool (RadixAttention)",
     ),
     "trt-llm": Engine(
-        "trt-llm", ("NVIDIA",), ("F16", "BF16", "FP8", "AWQ", "GPTQ", "NVFP4", "MXFP4"), 0.90, 2048, 2048, 8192,
+        "trt-llm",
+        ("NVIDIA",),
+        ("F16", "BF16", "FP8", "AWQ", "GPTQ", "NVFP4", "MXFP4"),
+        0.90,
+        2048,
+        2048,
+        8192,
         "free_gpu_memory_fraction 0.9 of what the weights leave for the KV cache",
     ),
     "mlx": Engine(
-        "mlx", ("Apple",), ("F16", "BF16", "MLX-4BIT", "MLX-8BIT"), 0.75, 64, 64, 2048,
+        "mlx",
+        ("Apple",),
+        ("F16", "BF16", "MLX-4BIT", "MLX-8BIT"),
+        0.75,
+        64,
+        64,
+        2048,
         "macOS lets the GPU wire about 3/4 of unified memory; KV grows with each sequence",
         paged_kv=False,
     ),
@@ -119,12 +150,19 @@ def check_engine_runs(engine: Engine, accelerators: list[Accelerator]) -> None:
         runs = ", ".join(engine.vendors)
         hint = {"Apple": "use mlx or llama.cpp on Apple chips", "NVIDIA": "use vllm, sglang, trt-llm or llama.cpp"}
         extra = "; ".join(hint[v] for v in wrong if v in hint)
-        raise InputError(f"{engine.name} does not run on {', '.join(wrong)} hardware (it runs on {runs})" + (f"; {extra}" if extra else ""))
+        raise InputError(
+            f"{engine.name} does not run on {', '.join(wrong)} hardware (it runs on {runs})"
+            + (f"; {extra}" if extra else "")
+        )
 
 
 def serving_format(engine: Engine, quant_name: str) -> ServingFormat | None:
     """The serving format called `quant_name`, or None when llama.cpp should load a GGUF type."""
-    key = quant_name.strip().upper().replace("_", "-") if quant_name.strip().upper().startswith("MLX") else quant_name.strip().upper()
+    key = (
+        quant_name.strip().upper().replace("_", "-")
+        if quant_name.strip().upper().startswith("MLX")
+        else quant_name.strip().upper()
+    )
     fmt = SERVING_FORMATS.get(key)
     if engine.name == "llama.cpp":
         return None  # F16/BF16 are GGUF types too; the catalog resolves every GGUF name

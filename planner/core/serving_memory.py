@@ -14,13 +14,11 @@ from planner.core.workload import Workload
 # Activations, CUDA graphs and the sampler's buffers that vLLM/SGLang/TRT-LLM profile
 # before sizing the KV pool (a few GiB per GPU in their startup logs).
 ENGINE_RESERVE_GIB = {"vllm": 2.0, "sglang": 2.0, "trt-llm": 2.0, "mlx": 1.0, "llama.cpp": 0.0}
-KV_BYTES_PER_ELEMENT = {"f16": 2.0, "bf16": 2.0, "fp8": 1.0, "q8_0": 34 / 32, "q4_0": 18 / 32}
 
 
 def kv_bytes_per_sequence(model: ModelArch, context: int, kv_cache: str) -> float:
     """The KV cache one sequence of `context` tokens allocates, all layers (core.memory)."""
-    f16 = kv_cache_bytes(model, Workload(context=context, kv_cache="f16"))
-    return f16 * KV_BYTES_PER_ELEMENT[kv_cache] / 2.0
+    return float(kv_cache_bytes(model, Workload(context=context, kv_cache=kv_cache)))
 
 
 def kv_shard(model: ModelArch, tp: int) -> int:

@@ -61,7 +61,12 @@ class StepShape:
 def _mem_s(shape: StepShape, params: EngineParams, seqs: Array, tokens: Array) -> Array:
     per_gpu = shape.tp * shape.pp
     weights = shape.weights_read(tokens) / per_gpu / (shape.bandwidth_bps * params.bw_eff)
-    kv = seqs * shape.kv_read_bytes / (shape.kv_shard * shape.pp) / (shape.bandwidth_bps * params.bw_eff * params.kv_share)
+    kv = (
+        seqs
+        * shape.kv_read_bytes
+        / (shape.kv_shard * shape.pp)
+        / (shape.bandwidth_bps * params.bw_eff * params.kv_share)
+    )
     fixed = params.step_s / shape.pp + params.layer_s * shape.n_layers / shape.pp
     return fixed + weights + kv + shape.comm_s(tokens) * params.comm_scale
 
@@ -72,22 +77,30 @@ def _pmean(a: Array, b: Array, p: float) -> Array:
     return top * np.power(np.power(a / safe, p) + np.power(b / safe, p), 1.0 / p)
 
 
-def stage_seconds(shape: StepShape, params: EngineParams, seqs: Array, prompt_tokens: Array) -> Array:
-    """One pipeline stage's step with `seqs` decoding sequences and `prompt_tokens` of prefill."""
+def stage_seconds(
+    shape: StepShape, params: EngineParams, seqs: Array, prompt_tokens: Array, prompt_token_s: float
+) -> Array:
+    """One pipeline stage's step with `seqs` decoding sequences and `prompt_tokens` of prefill.
+
+    A prompt token costs the compute side what it costs in a prompt alone (`prompt_token_s`,
+    the whole replica's seconds per prompt token), so prompts slow decode by exactly the
+    work they are."""
     tokens = seqs + prompt_tokens
     mem = _mem_s(shape, params, seqs, tokens)
     if shape.one_user_s is not None:
         one = np.ones(1)
         mem = mem - _mem_s(shape, params, one, one) + shape.one_user_s / shape.pp
-    flops = seqs * shape.flops_per_token + prompt_tokens * shape.prompt_flops_per_token
-    comp = flops / (shape.tp * shape.pp) / (shape.peak_flops * params.compute_eff)
+    decode = seqs * shape.flops_per_token / (shape.tp * shape.pp) / (shape.peak_flops * params.compute_eff)
+    comp = decode + prompt_tokens * prompt_token_s / shape.pp
     return _pmean(mem, comp, params.p)
 
 
-def token_period_s(shape: StepShape, params: EngineParams, seqs: Array, prompt_tokens: Array) -> Array:
+def token_period_s(
+    shape: StepShape, params: EngineParams, seqs: Array, prompt_tokens: Array, prompt_token_s: float = 0.0
+) -> Array:
     """Time between two tokens of one sequence: every pipeline stage runs one micro-batch."""
     micro = np.maximum(seqs / shape.pp, 1e-9)
-    return shape.pp * stage_seconds(shape, params, micro, prompt_tokens / shape.pp)
+    return shape.pp * stage_seconds(shape, params, micro, prompt_tokens / shape.pp, prompt_token_s)
 
 
 def prefill_seconds(shape: StepShape, params: EngineParams, prompt: int, chunk: int) -> float:

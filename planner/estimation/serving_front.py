@@ -14,7 +14,7 @@ from planner.core.dataflow import DataflowAnswer, answer
 from planner.core.hardware import Build
 from planner.core.memory import weight_layout
 from planner.core.model import ModelArch
-from planner.core.serving import Layout, ServingSetup, curve, point
+from planner.core.serving import ServingSetup, curve, point
 from planner.core.serving_calibration import ServingCalibration
 from planner.core.serving_formats import check_engine_runs, engine_named, serving_format
 from planner.errors import InputError
@@ -48,8 +48,13 @@ class ServeResult:
             "engine_max_batch": s.engine_cap * s.layout.replicas, "fit": "fits" if s.max_users else "none",
         }  # fmt: skip
         return [
-            {**common, **point(s, n), "measured": list(self.measured), "assumptions": list(self.assumptions),
-             "warnings": list(self.warnings)}  # fmt: skip
+            {
+                **common,
+                **point(s, n),
+                "measured": list(self.measured),
+                "assumptions": list(self.assumptions),
+                "warnings": list(self.warnings),
+            }
             for n in self.users
         ]
 
@@ -89,7 +94,9 @@ class ServingEstimator:
         common = (build, model, engine, input_tokens, output_tokens, kv_cache)
         if fmt is None:
             quant = _gguf(catalog, str(request["quant"]))
-            setup = llama_cpp_setup(*common, quant, tp, pp, self.estimator.calibration, self.serving, self.cost_settings)
+            setup = llama_cpp_setup(
+                *common, quant, tp, pp, self.estimator.calibration, self.serving, self.cost_settings
+            )
             quant_name = quant.name
         else:
             top = max((u for u in users if u), default=1)
@@ -127,10 +134,19 @@ class ServingEstimator:
         twins = set(same_architecture(self.estimator.catalog, model))
         rows = serving_rows(self.estimator.catalog, device_id=ids.pop(), engine=engine)
         return [
-            {"metric": r["metric"], "value": r["value"], "concurrency": r["concurrency"] or ("offline" if r["offline"] else None),
-             "input": r["input_len"], "output": r["output_len"], "n_gpus": r["n_devices"], "format": r["format"],
-             "model": r["model_as_printed"], "as_printed": f"{r['value_as_printed']} {r['unit_as_printed']}",
-             "source": r["source_title"], "source_url": r["source_url"]}  # fmt: skip
+            {
+                "metric": r["metric"],
+                "value": r["value"],
+                "concurrency": r["concurrency"] or ("offline" if r["offline"] else None),
+                "input": r["input_len"],
+                "output": r["output_len"],
+                "n_gpus": r["n_devices"],
+                "format": r["format"],
+                "model": r["model_as_printed"],
+                "as_printed": f"{r['value_as_printed']} {r['unit_as_printed']}",
+                "source": r["source_title"],
+                "source_url": r["source_url"],
+            }
             for r in rows
             if r["model_id"] in twins and r["format"] == quant and r["n_devices"] == build.gpu_count and r["value"]
         ]
@@ -146,7 +162,9 @@ def parse_users(value: Any) -> list[int | None]:
             out.append(None)
             continue
         if not text.isdigit() or not 1 <= int(text) <= MAX_USERS:
-            raise InputError(f"--users takes whole numbers from 1 to {MAX_USERS:,}, 'max' or a list like 1,8,32; got {item!r}")
+            raise InputError(
+                f"--users takes whole numbers from 1 to {MAX_USERS:,}, 'max' or a list like 1,8,32; got {item!r}"
+            )
         out.append(int(text))
     if not out:
         raise InputError("--users needs at least one value")
@@ -182,10 +200,13 @@ def _assumptions(setup: ServingSetup, settings: CostSettings, kv_cache: str) -> 
     p = setup.params
     return (
         f"engine: {setup.engine.name}; memory: {setup.engine.memory_rule}",
-        f"layout: tensor parallel {setup.layout.tp} x pipeline parallel {setup.layout.pp} x {setup.layout.replicas} replica(s)",
-        f"closed-loop users: each sends {setup.input_tokens:,} prompt tokens and reads {setup.output_tokens:,} back, then repeats",
+        f"layout: tensor parallel {setup.layout.tp} x pipeline parallel {setup.layout.pp} "
+        f"x {setup.layout.replicas} replica(s)",
+        f"closed-loop users: each sends {setup.input_tokens:,} prompt tokens and reads "
+        f"{setup.output_tokens:,} back, then repeats",
         f"KV cache {kv_cache}; engine batch cap {setup.engine_cap} sequences per replica",
-        f"decode reaches {p.bw_eff:.0%} of peak bandwidth and {p.compute_eff:.0%} of peak matrix FLOPS ({p.n_fit} fitted rows)",
+        f"decode reaches {p.bw_eff:.0%} of peak bandwidth and {p.compute_eff:.0%} of peak matrix FLOPS "
+        f"({p.n_fit} fitted rows)",
         f"cost: hardware over {settings.amortization_years:g} years, {settings.hours_per_day:g} h/day at full load, "
         f"${settings.electricity_usd_per_kwh:.2f}/kWh",
     )
@@ -195,5 +216,7 @@ def _warnings(setup: ServingSetup, users: tuple[int, ...]) -> tuple[str, ...]:
     top = max(users)
     cap = setup.batch_cap * setup.layout.replicas
     if top > cap:
-        return (f"{top} users exceed the {cap} sequences in flight ({setup.max_users} fit in the KV cache): the rest queue",)
+        return (
+            f"{top} users exceed the {cap} sequences in flight ({setup.max_users} fit in the KV cache): the rest queue",
+        )
     return ()

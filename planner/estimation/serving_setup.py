@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from planner.core.calibration import Calibration
 from planner.core.cost import CostSettings, cost_of
 from planner.core.estimate import estimate
+from planner.core.grid import one_cell
 from planner.core.hardware import Build
-from planner.core.memory import weight_layout
 from planner.core.model import ModelArch
-from planner.core.placement import FIT_GPU, FIT_NONE, place
+from planner.core.physics import run_one
+from planner.core.placement import FIT_GPU, FIT_NONE, FITS
 from planner.core.quant import QuantType
 from planner.core.serving import Layout, ServingSetup, curve, prefill_alone, step_shape
 from planner.core.serving_calibration import ServingCalibration
@@ -22,7 +25,7 @@ from planner.errors import InputError
 
 LARGE_GPU_GIB = 70  # vLLM V1 raises max_num_seqs from 256 to 1024 on GPUs of 70 GiB and more
 LLAMA_CPP_MAX_SLOTS = 4096
-LLAMA_KV = {"f16": "f16", "bf16": "f16", "fp8": "q8_0", "q8_0": "q8_0", "q4_0": "q4_0"}
+LLAMA_KV = {"f16": "f16", "bf16": "bf16", "fp8": "q8_0", "q8_0": "q8_0", "q4_0": "q4_0"}
 
 
 def _money(build: Build, settings: CostSettings) -> tuple[float, float | None]:
@@ -35,8 +38,7 @@ def _check_layout(build: Build, tp: int | None, pp: int | None) -> None:
     need = (tp or 1) * (pp or 1)
     if need > total:
         raise InputError(
-            f"--tensor-parallel {tp or 1} x --pipeline-parallel {pp or 1} needs {need} GPUs; "
-            f"{build.name} has {total}"
+            f"--tensor-parallel {tp or 1} x --pipeline-parallel {pp or 1} needs {need} GPUs; {build.name} has {total}"
         )
 
 
@@ -59,18 +61,20 @@ def gpu_setup(
     if len({a.id for a in build.accelerators}) > 1:
         raise InputError(f"{engine.name} needs identical GPUs for tensor parallel; this build mixes models")
     acc = build.accelerators[0]
-    layout = weight_layout(model, fmt.as_quant())
+    depth = input_tokens + output_tokens // 2
+    workload = Workload(context=input_tokens + output_tokens, depth=depth, prompt=input_tokens, kv_cache=kv_cache)
+    grid = one_cell(model, fmt.as_quant(), workload.context, depth, workload)
+    layout = grid.layout
     params = serving.engine(engine.name)
     power, usd = _money(build, settings)
-    depth = input_tokens + output_tokens // 2
     large = acc.memory_gb * 1e9 / GIB >= LARGE_GPU_GIB
-    fraction = engine.memory_fraction if not acc.unified else engine.memory_fraction
+    fraction = engine.memory_fraction
     best: ServingSetup | None = None
     best_output = -1.0
     for deployment in candidate_layouts(build, tp, pp):
         capacity = kv_capacity(engine, acc, model, layout.total_bytes, deployment.tp, deployment.pp,
                                input_tokens + output_tokens, kv_cache, fraction, depth)  # fmt: skip
-        shape = step_shape(build, model, layout, deployment, matrix_tflops(acc, fmt.compute), kv_cache, depth, input_tokens)
+        shape = step_shape(build, model, grid, deployment, matrix_tflops(acc, fmt.compute))
         setup = ServingSetup(
             engine=engine, params=params, layout=deployment, shape=shape, input_tokens=input_tokens,
             output_tokens=output_tokens, max_sequences=capacity.max_sequences,
@@ -96,8 +100,6 @@ def llama_cpp_setup(
 ) -> ServingSetup:  # fmt: skip
     """llama-server: the one-user speed is `planner estimate`'s; batching scales it."""
     _check_layout(build, tp, pp)
-    from dataclasses import replace
-
     if tp and tp > 1:
         build = replace(build, split="tensor")
     context = input_tokens + output_tokens
@@ -106,13 +108,11 @@ def llama_cpp_setup(
     single = estimate(build, model, quant, workload, calibration, settings, with_max_context=False)
     if single.fit == FIT_NONE or not single.decode_tok_s or not single.prefill_tok_s:
         raise InputError(f"{model.name} {quant.name} does not fit on {build.name} (GPU memory plus system RAM)")
-    slots = _max_slots(build, model, single.layout, workload, calibration, single.backend, context, single.fit)
+    slots = _max_slots(build, model, quant, workload, calibration, single.fit)
     acc = build.accelerators[0]
     deployment = Layout(tp=build.gpu_count if build.split == "tensor" else 1, pp=1, replicas=1)
-    shape = step_shape(
-        build, model, single.layout, deployment, acc.matrix_tflops, kv_cache if kv_cache != "q4_0" else "f16",
-        workload.depth, input_tokens, one_user_s=1.0 / single.decode_tok_s,
-    )  # fmt: skip
+    grid = one_cell(model, quant, context, workload.depth, workload)
+    shape = step_shape(build, model, grid, deployment, acc.matrix_tflops, one_user_s=1.0 / single.decode_tok_s)
     power, usd = _money(build, settings)
     return ServingSetup(
         engine=engine, params=serving.engine("llama.cpp"), layout=deployment, shape=shape,
@@ -122,14 +122,15 @@ def llama_cpp_setup(
     )  # fmt: skip
 
 
-def _max_slots(build: Build, model: ModelArch, layout: object, workload: Workload, calibration: Calibration,
-               backend: str, context: int, one_fit: str) -> int:  # fmt: skip
-    """Largest -np whose KV (np x context, one unified cache) still fits as it did for one slot."""
-    wanted = FIT_GPU if one_fit == FIT_GPU else None
+def _max_slots(build: Build, model: ModelArch, quant: QuantType, workload: Workload, calibration: Calibration,
+               one_fit: str) -> int:  # fmt: skip
+    """Largest -np whose KV (np x context, one unified cache) still fits as one slot did."""
+    context = workload.context
 
     def fits(n: int) -> bool:
-        verdict = place(build, model, layout, workload, calibration, backend, context=n * context).verdict  # type: ignore[arg-type]
-        return verdict == wanted if wanted else verdict != FIT_NONE
+        placed = run_one(build, model, quant, replace(workload, context=n * context), calibration).placement
+        verdict = FITS[int(placed.verdict)]
+        return verdict == FIT_GPU if one_fit == FIT_GPU else verdict != FIT_NONE
 
     if not fits(1):
         return 1
