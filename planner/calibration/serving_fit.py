@@ -38,8 +38,11 @@ BOUNDS = {
     "comm_scale": (0.2, 10.0),
 }
 SHRINK = 0.5  # weight of (log param - pooled log param)^2 per engine, in squared-log-error units
-LINKS = {"b200": "NVLink 5 (1800 GB/s per GPU)", "gb200": "NVLink 5 (1800 GB/s per GPU)",
-         "mi300x": "Infinity Fabric (896 GB/s per GPU)"}  # fmt: skip
+LINKS = {
+    "b200": "NVLink 5 (1800 GB/s per GPU)",
+    "gb200": "NVLink 5 (1800 GB/s per GPU)",
+    "mi300x": "Infinity Fabric (896 GB/s per GPU)",
+}
 DEFAULT_LINK = "NVLink 4 (900 GB/s per GPU)"
 
 
@@ -61,18 +64,31 @@ class ServingSample:
 
 
 def predict(sample: ServingSample, params: EngineParams) -> float:
-    setup = replace(sample.setup, params=params, prefill_alone_s=prefill_alone(
-        sample.setup.shape, params, sample.setup.input_tokens, sample.setup.engine.chunk_tokens))  # fmt: skip
+    setup = replace(
+        sample.setup,
+        params=params,
+        prefill_alone_s=prefill_alone(
+            sample.setup.shape, params, sample.setup.input_tokens, sample.setup.engine.chunk_tokens
+        ),
+    )
     users = sample.users or float(min(setup.max_users, setup.batch_cap * setup.layout.replicas))
     return float(curve(setup, np.array([users]))[sample.metric][0])
 
 
 def usable(row: Row) -> bool:
     return bool(
-        row["metric"] in FIT_METRICS and row["engine"] in FIT_ENGINES and row["model_id"] and row["format"]
-        and row["input_len"] and row["output_len"] and not row["other_parallel"] and not row["speculative"]
-        and row["device_id"] and (row["concurrency"] or row["offline"]) and row["value"]
-    )  # fmt: skip
+        row["metric"] in FIT_METRICS
+        and row["engine"] in FIT_ENGINES
+        and row["model_id"]
+        and row["format"]
+        and row["input_len"]
+        and row["output_len"]
+        and not row["other_parallel"]
+        and not row["speculative"]
+        and row["device_id"]
+        and (row["concurrency"] or row["offline"])
+        and row["value"]
+    )
 
 
 def samples(catalog: Catalog, serving: ServingCalibration | None = None) -> list[ServingSample]:
@@ -83,8 +99,12 @@ def samples(catalog: Catalog, serving: ServingCalibration | None = None) -> list
             continue
         n = int(row["n_devices"] or row["tensor_parallel"] or 1)
         tp, pp = int(row["tensor_parallel"] or n), int(row["pipeline_parallel"] or 1)
-        spec = {"name": row["hardware_as_printed"], "gpus": [{"gpu": row["device_id"], "count": n}],
-                "split": "tensor", "interconnect": LINKS.get(row["device_id"], DEFAULT_LINK)}  # fmt: skip
+        spec = {
+            "name": row["hardware_as_printed"],
+            "gpus": [{"gpu": row["device_id"], "count": n}],
+            "split": "tensor",
+            "interconnect": LINKS.get(row["device_id"], DEFAULT_LINK),
+        }
         try:
             build = build_from_spec(catalog, spec)
             model = catalog.model(row["model_id"])

@@ -20,12 +20,20 @@ def dataflow_index(catalog: Catalog) -> NameIndex:
 def dataflow_system(catalog: Catalog, name: str) -> DataflowSystem:
     row = dataflow_rows(catalog)[dataflow_index(catalog).resolve(name)]
     return DataflowSystem(
-        id=row["id"], vendor=row["vendor"], name=row["name"], unit=row["unit"],
-        on_chip_sram_gb=row["on_chip_sram_gb"], package_memory_gb=row["package_memory_gb"] or 0.0,
-        external_memory=row["external_memory"] or "", external_memory_tb=row["external_memory_tb"] or 0.0,
-        power_w=row["power_w"], price_usd=row["price_usd"], source_url=row["source_url"],
-        as_of=row["as_of"], notes=row["notes"] or "",
-    )  # fmt: skip
+        id=row["id"],
+        vendor=row["vendor"],
+        name=row["name"],
+        unit=row["unit"],
+        on_chip_sram_gb=row["on_chip_sram_gb"],
+        package_memory_gb=row["package_memory_gb"] or 0.0,
+        external_memory=row["external_memory"] or "",
+        external_memory_tb=row["external_memory_tb"] or 0.0,
+        power_w=row["power_w"],
+        price_usd=row["price_usd"],
+        source_url=row["source_url"],
+        as_of=row["as_of"],
+        notes=row["notes"] or "",
+    )
 
 
 def serving_rows(catalog: Catalog, **where: object) -> list[Row]:

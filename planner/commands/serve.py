@@ -18,9 +18,21 @@ from planner.planning.serving_compare import compare, verdict
 from planner.resources import calibration_path, serving_calibration_path
 
 FLAG_KEYS = (
-    "gpu", "gpus", "preset", "build", "memory_gb", "model", "quant", "engine", "tensor_parallel",
-    "pipeline_parallel", "users", "input", "output", "kv_cache",
-)  # fmt: skip
+    "gpu",
+    "gpus",
+    "preset",
+    "build",
+    "memory_gb",
+    "model",
+    "quant",
+    "engine",
+    "tensor_parallel",
+    "pipeline_parallel",
+    "users",
+    "input",
+    "output",
+    "kv_cache",
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -152,16 +164,20 @@ def _print_human(result: ServeResult | DataflowAnswer) -> None:
         return
     points = result.points()
     first = points[0]
-    print(f"{first['model']} {first['quant']} on {first['build']} with {first['engine']} "
-          f"(TP {first['tensor_parallel']} x PP {first['pipeline_parallel']} x {first['replicas']} replica(s)), "
-          f"{first['input']:,} in / {first['output']:,} out")  # fmt: skip
+    print(
+        f"{first['model']} {first['quant']} on {first['build']} with {first['engine']} "
+        f"(TP {first['tensor_parallel']} x PP {first['pipeline_parallel']} x {first['replicas']} replica(s)), "
+        f"{first['input']:,} in / {first['output']:,} out"
+    )
     print(
         f"  KV cache holds {first['max_users']:,} sequences at full context; engine cap {first['engine_max_batch']:,}"
     )
     print(f"  {'users':>6} {'aggregate tok/s':>16} {'per user':>9} {'TTFT s':>8} {'TPOT ms':>8} {'$/Mtok':>9} J/tok")
     for p in points:
-        print(f"  {p['users']:>6} {_n(p['output_tok_s']):>16} {_n(p['per_user_tok_s']):>9} {_n(p['ttft_s'], 2):>8} "
-              f"{_n(p['tpot_ms']):>8} {_n(p['usd_per_mtok'], 3):>9} {_n(p['joules_per_token'], 2):>7}")  # fmt: skip
+        print(
+            f"  {p['users']:>6} {_n(p['output_tok_s']):>16} {_n(p['per_user_tok_s']):>9} {_n(p['ttft_s'], 2):>8} "
+            f"{_n(p['tpot_ms']):>8} {_n(p['usd_per_mtok'], 3):>9} {_n(p['joules_per_token'], 2):>7}"
+        )
     for m in first["measured"][:8]:
         at = f"at {m['concurrency']} ({m['input']}/{m['output']})"
         print(f"  measured:  {m['metric']} {m['value']:,.1f} {at}  {m['source_url']}")

@@ -121,8 +121,10 @@ def step_shape(
 def curve(setup: ServingSetup, users: Array) -> dict[str, Array]:
     """Every result for each user count in `users` (the whole build, all replicas)."""
     replicas = setup.layout.replicas
-    per_replica = np.maximum(users / replicas, 1.0)
-    batch = np.minimum(per_replica, max(setup.batch_cap, 1))
+    # Users spread over the replicas; a replica with less than one user is idle part of the time.
+    per_replica = users / replicas
+    share = np.minimum(per_replica, max(setup.batch_cap, 1))
+    batch = np.maximum(share, 1.0)
     ratio = setup.input_tokens / setup.output_tokens
     shape, params = setup.shape, setup.params
     prefill = setup.prefill_alone_s
@@ -140,15 +142,15 @@ def curve(setup: ServingSetup, users: Array) -> dict[str, Array]:
     cycle = prefill + setup.output_tokens * tpot
     queued = np.maximum(per_replica / batch - 1.0, 0.0)
     ttft_with_queue = ttft + queued * (ttft + setup.output_tokens * tpot)
-    output = replicas * batch * setup.output_tokens / cycle
+    output = replicas * share * setup.output_tokens / cycle
     result = {
         "users": users,
         "output_tok_s": output,
-        "decode_tok_s_aggregate": replicas * batch / decode_only,
+        "decode_tok_s_aggregate": replicas * share / decode_only,
         "per_user_tok_s": 1.0 / tpot,
         "ttft_s": ttft_with_queue,
         "tpot_ms": tpot * 1000.0,
-        "in_flight": batch * replicas,
+        "in_flight": np.minimum(users, batch * replicas),
         "joules_per_token": setup.power_w / output,
     }
     if setup.usd_per_mtok_at_1_tok_s is not None:

@@ -28,9 +28,13 @@ class ServingFormat:
     def as_quant(self) -> QuantType:
         """The same layout as a QuantType, so core.memory computes its bytes."""
         return QuantType(
-            name=self.name, body_bpw=self.body_bpw, embd_bpw=self.embed_bpw, output_bpw=self.embed_bpw,
-            block_bpw=self.body_bpw, family="float" if self.compute == "fp16" and self.body_bpw >= 16 else "serving",
-        )  # fmt: skip
+            name=self.name,
+            body_bpw=self.body_bpw,
+            embd_bpw=self.embed_bpw,
+            output_bpw=self.embed_bpw,
+            block_bpw=self.body_bpw,
+            family="float" if self.compute == "fp16" and self.body_bpw >= 16 else "serving",
+        )
 
 
 SERVING_FORMATS = {
@@ -129,8 +133,15 @@ ENGINES = {
         paged_kv=False,
     ),
 }
-ENGINE_ALIASES = {"llamacpp": "llama.cpp", "llama-cpp": "llama.cpp", "llama-server": "llama.cpp",
-                  "tensorrt-llm": "trt-llm", "trtllm": "trt-llm", "tensorrt": "trt-llm", "mlx-lm": "mlx"}  # fmt: skip
+ENGINE_ALIASES = {
+    "llamacpp": "llama.cpp",
+    "llama-cpp": "llama.cpp",
+    "llama-server": "llama.cpp",
+    "tensorrt-llm": "trt-llm",
+    "trtllm": "trt-llm",
+    "tensorrt": "trt-llm",
+    "mlx-lm": "mlx",
+}
 
 
 def engine_named(name: str) -> Engine:

@@ -85,8 +85,9 @@ def stage_seconds(
     A prompt token costs the compute side what it costs in a prompt alone (`prompt_token_s`,
     the whole replica's seconds per prompt token), so prompts slow decode by exactly the
     work they are."""
-    tokens = seqs + prompt_tokens
-    mem = _mem_s(shape, params, seqs, tokens)
+    # A prompt's own weight reads and all-reduces are in `prompt_token_s` (measured alone);
+    # the memory side here is the decode batch's.
+    mem = _mem_s(shape, params, seqs, seqs)
     if shape.one_user_s is not None:
         one = np.ones(1)
         mem = mem - _mem_s(shape, params, one, one) + shape.one_user_s / shape.pp

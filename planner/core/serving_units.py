@@ -46,12 +46,12 @@ def normalise(
     scale = _scale(u, n_gpus)
     if scale is None:
         return "output_tok_s_per_gpu", value
-    if "input" in m:
-        return "input_tok_s", value * scale
-    if "total" in m and "output" not in m.replace("total output", ""):
+    if "input+output" in m:
         if input_len and output_len:
             return "output_tok_s", value * scale * output_len / (input_len + output_len)
         return "total_tok_s", value * scale
+    if "input" in m:
+        return "input_tok_s", value * scale
     if "tokens/s" in u or "tok/s" in m:
         return "output_tok_s", value * scale
     raise InputError(f"unknown serving unit {unit!r} for {metric!r}")

@@ -8,23 +8,35 @@ from typing import Any
 
 import numpy as np
 
-from planner.catalog.serving_store import same_architecture, serving_rows, vendor_figures
-from planner.core.cost import CostSettings, cost_of
-from planner.core.dataflow import DataflowAnswer, answer
+from planner.catalog.serving_store import same_architecture, serving_rows
+from planner.core.cost import CostSettings
+from planner.core.dataflow import DataflowAnswer
 from planner.core.hardware import Build
-from planner.core.memory import weight_layout
 from planner.core.model import ModelArch
 from planner.core.serving import ServingSetup, curve, point
 from planner.core.serving_calibration import ServingCalibration
 from planner.core.serving_formats import check_engine_runs, engine_named, serving_format
 from planner.errors import InputError
+from planner.estimation.dataflow_front import dataflow_answer
 from planner.estimation.front import Estimator
 from planner.estimation.serving_setup import gpu_setup, llama_cpp_setup
 
 SERVE_KEYS = {
-    "gpu", "gpus", "preset", "build", "memory_gb", "model", "quant", "engine", "tensor_parallel",
-    "pipeline_parallel", "users", "input", "output", "kv_cache",
-}  # fmt: skip
+    "gpu",
+    "gpus",
+    "preset",
+    "build",
+    "memory_gb",
+    "model",
+    "quant",
+    "engine",
+    "tensor_parallel",
+    "pipeline_parallel",
+    "users",
+    "input",
+    "output",
+    "kv_cache",
+}
 MAX_USERS = 100_000
 
 
@@ -42,11 +54,19 @@ class ServeResult:
     def points(self) -> list[dict[str, Any]]:
         s = self.setup
         common = {
-            "build": self.build.name, "model": self.model.name, "quant": self.quant, "engine": s.engine.name,
-            "tensor_parallel": s.layout.tp, "pipeline_parallel": s.layout.pp, "replicas": s.layout.replicas,
-            "input": s.input_tokens, "output": s.output_tokens, "max_users": s.max_users,
-            "engine_max_batch": s.engine_cap * s.layout.replicas, "fit": "fits" if s.max_users else "none",
-        }  # fmt: skip
+            "build": self.build.name,
+            "model": self.model.name,
+            "quant": self.quant,
+            "engine": s.engine.name,
+            "tensor_parallel": s.layout.tp,
+            "pipeline_parallel": s.layout.pp,
+            "replicas": s.layout.replicas,
+            "input": s.input_tokens,
+            "output": s.output_tokens,
+            "max_users": s.max_users,
+            "engine_max_batch": s.engine_cap * s.layout.replicas,
+            "fit": "fits" if s.max_users else "none",
+        }
         return [
             {
                 **common,
@@ -75,7 +95,9 @@ class ServingEstimator:
         for key in ("model", "quant", "engine"):
             if not request.get(key):
                 raise InputError(f"--{key} is required")
-        build_keys = {k: request[k] for k in ("gpu", "gpus", "preset", "build", "memory_gb") if k in request}
+        build_keys: dict[str, Any] = {
+            k: request[k] for k in ("gpu", "gpus", "preset", "build", "memory_gb") if k in request
+        }
         build = self.estimator.build_for(build_keys)
         return self.serve_build(build, request)
 
@@ -105,50 +127,50 @@ class ServingEstimator:
         most = min(setup.max_users, setup.batch_cap * setup.layout.replicas)
         resolved = tuple(most if u is None else u for u in users)
         if not setup.max_users:
-            raise InputError(f"{model.name} {quant_name} does not fit on {build.name} with {engine.name} "
-                             f"at {input_tokens + output_tokens:,} tokens of context")  # fmt: skip
+            raise InputError(
+                f"{model.name} {quant_name} does not fit on {build.name} with {engine.name} "
+                f"at {input_tokens + output_tokens:,} tokens of context"
+            )
         return ServeResult(
-            build=build, model=model, quant=quant_name, setup=setup, users=resolved,
+            build=build,
+            model=model,
+            quant=quant_name,
+            setup=setup,
+            users=resolved,
             measured=tuple(self._measured(build, model, engine.name, quant_name)),
             assumptions=_assumptions(setup, self.cost_settings, kv_cache),
             warnings=_warnings(setup, resolved),
-        )  # fmt: skip
+        )
 
     def dataflow_answer(self, build: Build, model: ModelArch) -> DataflowAnswer:
-        assert build.dataflow is not None
-        catalog = self.estimator.catalog
-        bf16 = weight_layout(model, catalog.quant("BF16")).total_bytes
-        settings = self.cost_settings
-
-        def usd_per_mtok(hardware_usd: float, power_w: float, tok_s: float) -> float | None:
-            priced = Build(name="", price_usd=hardware_usd, power_w_override=power_w or None)
-            return cost_of(priced, tok_s, settings, cpu_busy=False).usd_per_mtok
-
-        figures = vendor_figures(catalog, build.dataflow.id, model)
-        return answer(build.dataflow, build.dataflow_units, model.name, bf16, figures, usd_per_mtok)
+        return dataflow_answer(self.estimator.catalog, build, model, self.cost_settings)
 
     def _measured(self, build: Build, model: ModelArch, engine: str, quant: str) -> list[dict[str, Any]]:
+        """Public figures for this device, model (or its twins) and GPU count: this engine and
+        format first, then the others (labelled), so a vLLM user also sees TensorRT-LLM's."""
         ids = {a.id for a in build.accelerators}
         if len(ids) != 1:
             return []
         twins = set(same_architecture(self.estimator.catalog, model))
-        rows = serving_rows(self.estimator.catalog, device_id=ids.pop(), engine=engine)
+        rows = serving_rows(self.estimator.catalog, device_id=ids.pop())
+        matching = [r for r in rows if r["model_id"] in twins and r["n_devices"] == build.gpu_count and r["value"]]
+        matching.sort(key=lambda r: (r["engine"] != engine or r["format"] != quant, r["row_id"]))
         return [
             {
                 "metric": r["metric"],
                 "value": r["value"],
+                "engine": r["engine"],
+                "format": r["format"],
                 "concurrency": r["concurrency"] or ("offline" if r["offline"] else None),
                 "input": r["input_len"],
                 "output": r["output_len"],
                 "n_gpus": r["n_devices"],
-                "format": r["format"],
                 "model": r["model_as_printed"],
                 "as_printed": f"{r['value_as_printed']} {r['unit_as_printed']}",
                 "source": r["source_title"],
                 "source_url": r["source_url"],
             }
-            for r in rows
-            if r["model_id"] in twins and r["format"] == quant and r["n_devices"] == build.gpu_count and r["value"]
+            for r in matching
         ]
 
 

@@ -20,7 +20,7 @@ from planner.core.serving_calibration import ServingCalibration
 from planner.core.serving_formats import Engine, ServingFormat, matrix_tflops
 from planner.core.serving_memory import kv_capacity
 from planner.core.units import GIB
-from planner.core.workload import Workload
+from planner.core.workload import MAX_CONTEXT, Workload
 from planner.errors import InputError
 
 LARGE_GPU_GIB = 70  # vLLM V1 raises max_num_seqs from 256 to 1024 on GPUs of 70 GiB and more
@@ -53,10 +53,19 @@ def candidate_layouts(build: Build, tp: int | None, pp: int | None) -> list[Layo
 
 
 def gpu_setup(
-    build: Build, model: ModelArch, engine: Engine, input_tokens: int, output_tokens: int, kv_cache: str,
-    fmt: ServingFormat, tp: int | None, pp: int | None, target_users: int,
-    serving: ServingCalibration, settings: CostSettings,
-) -> ServingSetup:  # fmt: skip
+    build: Build,
+    model: ModelArch,
+    engine: Engine,
+    input_tokens: int,
+    output_tokens: int,
+    kv_cache: str,
+    fmt: ServingFormat,
+    tp: int | None,
+    pp: int | None,
+    target_users: int,
+    serving: ServingCalibration,
+    settings: CostSettings,
+) -> ServingSetup:
     """vLLM / SGLang / TensorRT-LLM / MLX: the layout that serves `target_users` fastest."""
     if len({a.id for a in build.accelerators}) > 1:
         raise InputError(f"{engine.name} needs identical GPUs for tensor parallel; this build mixes models")
@@ -72,17 +81,33 @@ def gpu_setup(
     best: ServingSetup | None = None
     best_output = -1.0
     for deployment in candidate_layouts(build, tp, pp):
-        capacity = kv_capacity(engine, acc, model, layout.total_bytes, deployment.tp, deployment.pp,
-                               input_tokens + output_tokens, kv_cache, fraction, depth)  # fmt: skip
+        capacity = kv_capacity(
+            engine,
+            acc,
+            model,
+            layout.total_bytes,
+            deployment.tp,
+            deployment.pp,
+            input_tokens + output_tokens,
+            kv_cache,
+            fraction,
+            depth,
+        )
         shape = step_shape(build, model, grid, deployment, matrix_tflops(acc, fmt.compute))
         setup = ServingSetup(
-            engine=engine, params=params, layout=deployment, shape=shape, input_tokens=input_tokens,
-            output_tokens=output_tokens, max_sequences=capacity.max_sequences,
+            engine=engine,
+            params=params,
+            layout=deployment,
+            shape=shape,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            max_sequences=capacity.max_sequences,
             paged_sequences=capacity.paged_sequences,
             prefill_alone_s=prefill_alone(shape, params, input_tokens, engine.chunk_tokens),
-            power_w=power, usd_per_mtok_at_1_tok_s=usd,
+            power_w=power,
+            usd_per_mtok_at_1_tok_s=usd,
             engine_cap=engine.max_batch_large if large else engine.max_batch,
-        )  # fmt: skip
+        )
         if not capacity.paged_sequences:
             best = best or setup
             continue
@@ -94,17 +119,30 @@ def gpu_setup(
 
 
 def llama_cpp_setup(
-    build: Build, model: ModelArch, engine: Engine, input_tokens: int, output_tokens: int, kv_cache: str,
-    quant: QuantType, tp: int | None, pp: int | None,
-    calibration: Calibration, serving: ServingCalibration, settings: CostSettings,
-) -> ServingSetup:  # fmt: skip
+    build: Build,
+    model: ModelArch,
+    engine: Engine,
+    input_tokens: int,
+    output_tokens: int,
+    kv_cache: str,
+    quant: QuantType,
+    tp: int | None,
+    pp: int | None,
+    calibration: Calibration,
+    serving: ServingCalibration,
+    settings: CostSettings,
+) -> ServingSetup:
     """llama-server: the one-user speed is `planner estimate`'s; batching scales it."""
     _check_layout(build, tp, pp)
     if tp and tp > 1:
         build = replace(build, split="tensor")
     context = input_tokens + output_tokens
-    workload = Workload(context=context, depth=input_tokens + output_tokens // 2, prompt=input_tokens,
-                        kv_cache=LLAMA_KV.get(kv_cache, "f16"))  # fmt: skip
+    workload = Workload(
+        context=context,
+        depth=input_tokens + output_tokens // 2,
+        prompt=input_tokens,
+        kv_cache=LLAMA_KV.get(kv_cache, "f16"),
+    )
     single = estimate(build, model, quant, workload, calibration, settings, with_max_context=False)
     if single.fit == FIT_NONE or not single.decode_tok_s or not single.prefill_tok_s:
         raise InputError(f"{model.name} {quant.name} does not fit on {build.name} (GPU memory plus system RAM)")
@@ -115,15 +153,24 @@ def llama_cpp_setup(
     shape = step_shape(build, model, grid, deployment, acc.matrix_tflops, one_user_s=1.0 / single.decode_tok_s)
     power, usd = _money(build, settings)
     return ServingSetup(
-        engine=engine, params=serving.engine("llama.cpp"), layout=deployment, shape=shape,
-        input_tokens=input_tokens, output_tokens=output_tokens, max_sequences=slots, paged_sequences=slots,
-        prefill_alone_s=input_tokens / single.prefill_tok_s, power_w=power, usd_per_mtok_at_1_tok_s=usd,
+        engine=engine,
+        params=serving.engine("llama.cpp"),
+        layout=deployment,
+        shape=shape,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        max_sequences=slots,
+        paged_sequences=slots,
+        prefill_alone_s=input_tokens / single.prefill_tok_s,
+        power_w=power,
+        usd_per_mtok_at_1_tok_s=usd,
         engine_cap=max(slots, 1),
-    )  # fmt: skip
+    )
 
 
-def _max_slots(build: Build, model: ModelArch, quant: QuantType, workload: Workload, calibration: Calibration,
-               one_fit: str) -> int:  # fmt: skip
+def _max_slots(
+    build: Build, model: ModelArch, quant: QuantType, workload: Workload, calibration: Calibration, one_fit: str
+) -> int:
     """Largest -np whose KV (np x context, one unified cache) still fits as one slot did."""
     context = workload.context
 
@@ -134,7 +181,7 @@ def _max_slots(build: Build, model: ModelArch, quant: QuantType, workload: Workl
 
     if not fits(1):
         return 1
-    low, high = 1, LLAMA_CPP_MAX_SLOTS
+    low, high = 1, max(1, min(LLAMA_CPP_MAX_SLOTS, MAX_CONTEXT // context))
     if fits(high):
         return high
     while high - low > 1:

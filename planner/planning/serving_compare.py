@@ -44,15 +44,25 @@ def engine_for(build_name: str) -> tuple[str, str]:
     return "llama.cpp", "Q4_K_M"
 
 
-def compare(serving: ServingEstimator, builds: tuple[str, ...] = SEED_BUILDS,
-            models: tuple[str, ...] = SEED_MODELS, loads: tuple[int, ...] = LOADS) -> list[CompareRow]:  # fmt: skip
+def compare(
+    serving: ServingEstimator,
+    builds: tuple[str, ...] = SEED_BUILDS,
+    models: tuple[str, ...] = SEED_MODELS,
+    loads: tuple[int, ...] = LOADS,
+) -> list[CompareRow]:
     rows: list[CompareRow] = []
     for build_name in builds:
         build = serving.estimator.build_for({"preset": build_name})
         for model in models:
             engine, quant = engine_for(build_name)
-            request = {"model": model, "quant": quant, "engine": engine, "users": ",".join(map(str, loads)),
-                       "input": 1024, "output": 256}  # fmt: skip
+            request = {
+                "model": model,
+                "quant": quant,
+                "engine": engine,
+                "users": ",".join(map(str, loads)),
+                "input": 1024,
+                "output": 256,
+            }
             try:
                 result = serving.serve_build(build, request)
             except PlannerError as exc:
@@ -65,13 +75,37 @@ def compare(serving: ServingEstimator, builds: tuple[str, ...] = SEED_BUILDS,
 def _rows(build: str, model: str, engine: str, quant: str, result: ServeResult | DataflowAnswer) -> list[CompareRow]:
     if isinstance(result, DataflowAnswer):
         note = f"{result.units_needed} system(s), {result.units_basis}; vendor-published speed, one stream"
-        return [CompareRow(build, model, "vendor", "BF16", 1, result.per_user_tok_s, result.per_user_tok_s,
-                           result.usd_per_mtok_one_stream, None, note)]  # fmt: skip
+        return [
+            CompareRow(
+                build,
+                model,
+                "vendor",
+                "BF16",
+                1,
+                result.per_user_tok_s,
+                result.per_user_tok_s,
+                result.usd_per_mtok_one_stream,
+                None,
+                note,
+            )
+        ]
     out = []
     for p in result.points():
         queued = f"{p['queued']} queued" if p["queued"] else ""
-        out.append(CompareRow(build, model, engine, result.quant, p["users"], p["per_user_tok_s"], p["output_tok_s"],
-                              p["usd_per_mtok"], p["max_users"], queued))  # fmt: skip
+        out.append(
+            CompareRow(
+                build,
+                model,
+                engine,
+                result.quant,
+                p["users"],
+                p["per_user_tok_s"],
+                p["output_tok_s"],
+                p["usd_per_mtok"],
+                p["max_users"],
+                queued,
+            )
+        )
     return out
 
 
@@ -83,13 +117,17 @@ def verdict(rows: list[CompareRow], model: str = "llama-3.3-70b") -> str:
     best = min(priced, key=lambda r: r.usd_per_mtok or 0.0)
     h200 = [r for r in priced if "H200" in r.build]
     cs3 = [r for r in priced if "CS-3" in r.build]
-    text = (f"Cheapest per token for {model}: {best.build} at {best.users} users, "
-            f"${best.usd_per_mtok:.3f}/Mtok ({best.per_user_tok_s:.0f} tok/s per user).")  # fmt: skip
+    text = (
+        f"Cheapest per token for {model}: {best.build} at {best.users} users, "
+        f"${best.usd_per_mtok:.3f}/Mtok ({best.per_user_tok_s:.0f} tok/s per user)."
+    )
     if h200 and cs3:
         h = min(h200, key=lambda r: r.usd_per_mtok or 0.0)
         c = cs3[0]
         streams = (c.usd_per_mtok or 0.0) / (h.usd_per_mtok or 1.0)
-        text += (f" 8x H200 at load: ${h.usd_per_mtok:.3f}/Mtok; CS-3 for one stream: ${c.usd_per_mtok:.2f}/Mtok, "
-                 f"so it would need about {streams:,.0f} concurrent streams per system group to match "
-                 f"(Cerebras does not publish its concurrency).")  # fmt: skip
+        text += (
+            f" 8x H200 at load: ${h.usd_per_mtok:.3f}/Mtok; CS-3 for one stream: ${c.usd_per_mtok:.2f}/Mtok, "
+            f"so it would need about {streams:,.0f} concurrent streams per system group to match "
+            f"(Cerebras does not publish its concurrency)."
+        )
     return text

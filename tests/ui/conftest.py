@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, QThreadPool
 
-from planner.calibration.shipped import load_calibration
+from planner.calibration.shipped import load_calibration, load_serving_calibration
 from planner.catalog.store import Catalog
 from planner.catalog.userdb import UserDatabase
 from planner.hardware.detect import detect
@@ -38,6 +38,7 @@ def services(catalog: Catalog, settings: Settings, tmp_path: Path) -> Iterator[S
     yield Services(
         catalog=catalog,
         calibration=load_calibration(ROOT / "resources" / "calibration.json"),
+        serving_calibration=load_serving_calibration(ROOT / "resources" / "serving_calibration.json"),
         userdb=userdb,
         settings=settings,
         workers=pool,
