@@ -147,7 +147,8 @@ def curve(setup: ServingSetup, users: Array) -> dict[str, Array]:
         "users": users,
         "output_tok_s": output,
         "decode_tok_s_aggregate": replicas * share / decode_only,
-        "per_user_tok_s": 1.0 / tpot,
+        # users waiting for a slot read nothing: a user's speed is its share of the time in flight
+        "per_user_tok_s": np.minimum(share / np.maximum(per_replica, 1e-12), 1.0) / tpot,
         "ttft_s": ttft_with_queue,
         "tpot_ms": tpot * 1000.0,
         "in_flight": np.minimum(users, batch * replicas),

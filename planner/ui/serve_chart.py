@@ -12,6 +12,19 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from planner.ui.plot_style import styled_plot
 
+
+class UsersAxis(pg.AxisItem):
+    """A log-scale user-count axis ticked at powers of two: 1, 2, 4 ... 64K."""
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
+        powers = [n for n in range(0, 18) if minVal - 1e-9 <= n * math.log10(2) <= maxVal + 1e-9]
+        step = max(1, math.ceil(len(powers) / 9))
+        return [(1.0, [n * math.log10(2) for n in powers[::step]])]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [f"{round(10**v) / 1024:g}K" if 10**v >= 1024 else f"{round(10**v)}" for v in values]
+
+
 DASH, DOT = Qt.PenStyle.DashLine, Qt.PenStyle.DotLine
 
 
@@ -26,16 +39,16 @@ class ServeChart(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = styled_plot(self, "Serving many users", "concurrent users", "tok/s")
+        self.plot = styled_plot(self, "Serving many users", "concurrent users", "tok/s", UsersAxis("bottom"))
         self.plot.setLogMode(x=True, y=True)
         self.plot.setMinimumHeight(220)
-        self.plot.addLegend(offset=(-10, 10))
+        self.plot.addLegend(offset=(10, 10))
         self.aggregate = self.plot.plot(pen=pg.mkPen("#4e79a7", width=2), name="aggregate tok/s")
         self.per_user = self.plot.plot(pen=pg.mkPen("#f28e2b", width=2), name="per-user tok/s")
         self.kv_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#d9534f", width=1.5, style=DASH))
         self.kv_label = pg.InfLineLabel(self.kv_line, text="", position=0.92, anchor=(1, 0), color=(217, 83, 79))
         self.reading_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#3c9a5f", width=1, style=DOT))
-        self.reading_label = pg.InfLineLabel(self.reading_line, text="", position=0.05, anchor=(0, 1))
+        self.reading_label = pg.InfLineLabel(self.reading_line, text="", position=0.45, anchor=(0, 1))
         self.limit_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#3c9a5f", width=1.5, style=DASH))
         self.limit_label = pg.InfLineLabel(self.limit_line, text="", position=0.08, anchor=(0, 1), color=(60, 154, 95))
         for item in (self.kv_line, self.reading_line, self.limit_line):
