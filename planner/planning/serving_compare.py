@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.core.dataflow import DataflowAnswer
+from planner.core.hardware import Build
 from planner.errors import PlannerError
 from planner.estimation.serving_front import ServeResult, ServingEstimator
 
@@ -42,6 +43,26 @@ def engine_for(build_name: str) -> tuple[str, str]:
     if build_name.startswith("8x"):
         return "vllm", DATACENTER_FORMAT.get(build_name, "FP8")
     return "llama.cpp", "Q4_K_M"
+
+
+def rows_for(serving: ServingEstimator, build: Build, model: str, loads: tuple[int, ...] = LOADS) -> list[CompareRow]:
+    """One build's rows: the engine people run on it, at each load."""
+    segment = {a.segment for a in build.accelerators}
+    engine, quant = ("vllm", "FP8") if segment == {"datacenter"} else ("llama.cpp", "Q4_K_M")
+    if {a.architecture for a in build.accelerators} == {"Ampere"} and engine == "vllm":
+        quant = "BF16"
+    request = {
+        "model": model,
+        "quant": quant,
+        "engine": engine,
+        "users": ",".join(map(str, loads)),
+        "input": 1024,
+        "output": 256,
+    }
+    try:
+        return _rows(build.name, model, engine, quant, serving.serve_build(build, request))
+    except PlannerError as exc:
+        return [CompareRow(build.name, model, engine, quant, None, None, None, None, None, str(exc))]
 
 
 def compare(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from planner.core.hardware import Build
 from planner.hardware.detect import Detection
 from planner.hardware.match import ThisPc
+from planner.planning.serving_compare import CompareRow
 
 PAGE_SIZES = ("A4", "Letter")
 DEFAULT_QUANTS = ("Q4_K_M", "Q8_0")
@@ -201,3 +202,5 @@ class SheetData:
     assumptions: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    serving_rows: tuple[CompareRow, ...] = ()  # the article's serving claim, this build first
+    serving_verdict: str = ""
