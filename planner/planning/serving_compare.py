@@ -2,8 +2,9 @@
 against load, on the article's builds, for an 8B and a 70B model.
 
 "For 'serve a 70B model at scale', an 8x H200 box is more economical per token."
-Each build runs the engine people use on it (llama.cpp on consumer cards and Macs, vLLM
-with FP8 weights on datacenter GPUs); the CS-3 answers with Cerebras's published figures.
+Consumer cards and Macs run llama.cpp (Q4_K_M); datacenter GPUs run TensorRT-LLM, the engine
+with the most calibration rows on them (149 of 225), with FP8 weights where the GPU has FP8
+units and BF16 on the A100; the CS-3 answers with Cerebras's published figures.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from planner.estimation.serving_front import ServeResult, ServingEstimator
 SEED_BUILDS = ("3060 box", "3090 build", "M3 Ultra", "8x A100", "8x H200", "8x B200", "CS-3")
 SEED_MODELS = ("llama-3.1-8b", "llama-3.3-70b")
 LOADS = (1, 8, 64, 256)
-DATACENTER_FORMAT = {"8x A100": "BF16"}  # Ampere has no FP8 units: vLLM serves BF16 there
+DATACENTER_FORMAT = {"8x A100": "BF16"}  # Ampere has no FP8 units: BF16 there
+DATACENTER_ENGINE = "trt-llm"
 
 
 @dataclass(frozen=True)
@@ -41,15 +43,15 @@ class CompareRow:
 
 def engine_for(build_name: str) -> tuple[str, str]:
     if build_name.startswith("8x"):
-        return "vllm", DATACENTER_FORMAT.get(build_name, "FP8")
+        return DATACENTER_ENGINE, DATACENTER_FORMAT.get(build_name, "FP8")
     return "llama.cpp", "Q4_K_M"
 
 
 def rows_for(serving: ServingEstimator, build: Build, model: str, loads: tuple[int, ...] = LOADS) -> list[CompareRow]:
     """One build's rows: the engine people run on it, at each load."""
     segment = {a.segment for a in build.accelerators}
-    engine, quant = ("vllm", "FP8") if segment == {"datacenter"} else ("llama.cpp", "Q4_K_M")
-    if {a.architecture for a in build.accelerators} == {"Ampere"} and engine == "vllm":
+    engine, quant = (DATACENTER_ENGINE, "FP8") if segment == {"datacenter"} else ("llama.cpp", "Q4_K_M")
+    if {a.architecture for a in build.accelerators} == {"Ampere"} and engine == DATACENTER_ENGINE:
         quant = "BF16"
     request = {
         "model": model,

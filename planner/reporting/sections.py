@@ -47,7 +47,8 @@ def _serving(data: SheetData) -> list[Block]:
         heading(f"Serving many users: {model}"),
         Text(
             "The article: “For 'serve a 70B model at scale', an 8x H200 box is more economical per token.” "
-            "1,024-token prompts, 256-token answers; hardware amortized and electricity, 24 h a day. "
+            "1,024-token prompts, 256-token answers; llama.cpp on consumer cards and Macs, TensorRT-LLM on "
+            "datacenter GPUs; hardware amortized and electricity, 24 h a day. "
             "The CS-3 row is Cerebras's published speed for one stream."
         ),
         Table(SERVING_COLUMNS, rows),

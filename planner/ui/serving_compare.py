@@ -61,7 +61,7 @@ class ServingCompareTable(QWidget):
         self.note = QLabel(
             "The article: “For 'serve a 70B model at scale', an 8x H200 box is more economical per token.” "
             "Each build serves 1,024-token prompts and 256-token answers with the engine people run on it "
-            "(llama.cpp on consumer cards and Macs, vLLM on datacenter GPUs); the CS-3 row is Cerebras's "
+            "(llama.cpp on consumer cards and Macs, TensorRT-LLM on datacenter GPUs); the CS-3 row is Cerebras's "
             "published per-user speed. Hardware amortized, electricity at your price, 24 h a day."
         )
         self.note.setWordWrap(True)
