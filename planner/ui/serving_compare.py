@@ -14,7 +14,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from planner.planning.serving_compare import SEED_MODELS, CompareRow, compare, verdict
-from planner.ui.plot_style import styled_plot
+from planner.ui.plot_style import DollarLogAxis, styled_plot
 from planner.ui.rows_model import RowsTableModel
 from planner.ui.serve_chart import UsersAxis
 from planner.ui.services import Services
@@ -74,11 +74,12 @@ class ServingCompareTable(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.which = QComboBox(self)
         for model_id in SEED_MODELS:
-            self.which.addItem(model_id, model_id)
+            self.which.addItem(services.catalog.model_rows[model_id]["name"], model_id)
         self.which.setCurrentIndex(len(SEED_MODELS) - 1)
         self.chart = styled_plot(
             self, "$ per million tokens against load", "concurrent users", "$/Mtok", UsersAxis("bottom")
         )
+        self.chart.setAxisItems({"left": DollarLogAxis("left")})
         self.chart.setLogMode(x=True, y=True)
         self.chart.addLegend(offset=(-10, 10))
         self.chart.setMinimumWidth(320)
