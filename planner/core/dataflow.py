@@ -114,7 +114,7 @@ class DataflowAnswer:
             "notes": [STREAMS_NOTE, "speeds are vendor-published per-user figures, not a roofline"],
         }
 
-    def summary(self) -> str:
+    def summary(self, with_sources: bool = False) -> str:
         lines = [f"{self.system.name} is a {self.system.vendor} dataflow system, not a GPU: no roofline."]
         if self.per_user_tok_s:
             lines.append(
@@ -126,7 +126,15 @@ class DataflowAnswer:
         lines.append(f"{self.model_name} needs {self.units_needed} {self.system.unit}(s) ({self.units_basis}).")
         if self.usd_per_mtok_one_stream is not None:
             lines.append(f"One stream costs ${self.usd_per_mtok_one_stream:,.2f}/Mtok ({STREAMS_NOTE}).")
-        return " ".join(lines)
+        text = " ".join(lines)
+        if with_sources and self.figures:
+            cited = [
+                f"{f.value:g} {'tok/s' if f.metric == 'per_user_tok_s' else 's to first token'} "
+                f"({f.model_id}): {f.source_url}"
+                for f in self.figures
+            ]
+            text += "\nSources: " + "; ".join(cited)
+        return text
 
 
 def units_needed(system: DataflowSystem, weights_bytes: float, stated: int | None) -> tuple[int, str]:

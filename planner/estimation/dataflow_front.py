@@ -21,7 +21,7 @@ class NotRooflined(PlannerError):
 
     def __init__(self, result: DataflowAnswer) -> None:
         self.answer = result
-        super().__init__(result.summary())
+        super().__init__(result.summary(with_sources=True))
 
 
 def dataflow_answer(catalog: Catalog, build: Build, model: ModelArch, settings: CostSettings) -> DataflowAnswer:

@@ -111,7 +111,8 @@ def _serving_claim(estimator: Estimator, build: Build, steps: Steps) -> dict[str
     own = (
         [] if build.name in {r.build for r in seed} or build.dataflow else rows_for(serving, build, model, SHEET_LOADS)
     )
-    return {"serving_rows": tuple(own + seed), "serving_verdict": verdict(seed, model)}
+    name = estimator.catalog.model_rows[model]["name"]
+    return {"serving_rows": tuple(own + seed), "serving_verdict": verdict(seed, model), "serving_model": name}
 
 
 def _models(

@@ -37,7 +37,7 @@ def _serving(data: SheetData) -> list[Block]:
     """The article's "8x H200 is more economical per token" claim, recomputed with this build first."""
     if not data.serving_rows:
         return []
-    model = data.serving_rows[0].model
+    model = data.serving_model or data.serving_rows[0].model
     rows = [
         [r.build, f"{r.engine}, {r.quant}", DASH if r.users is None else f"{r.users:,}", speed(r.per_user_tok_s),
          speed(r.output_tok_s), DASH if r.usd_per_mtok is None else f"${r.usd_per_mtok:,.3f}"]

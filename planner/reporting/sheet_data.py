@@ -204,3 +204,4 @@ class SheetData:
     sources: tuple[str, ...] = ()
     serving_rows: tuple[CompareRow, ...] = ()  # the article's serving claim, this build first
     serving_verdict: str = ""
+    serving_model: str = ""

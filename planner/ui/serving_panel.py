@@ -52,7 +52,7 @@ def serve_job(serving: ServingEstimator, build: Build, request: dict[str, Any]) 
     """Worker body: one point for the chosen users and a sweep from 1 to past the KV limit."""
     result = serving.serve_build(build, request)
     if isinstance(result, DataflowAnswer):
-        return result.summary()
+        return result.summary(with_sources=True)
     assert isinstance(result, ServeResult)
     top = max(result.setup.max_users * 2, int(request["users"]) * 2, 16)
     users = np.unique(np.geomspace(1, top, SWEEP_POINTS).round())
@@ -127,7 +127,7 @@ class ServingPanel(QWidget):
         assert isinstance(form, QFormLayout)
         for _label, widget in self.rows:
             form.setRowVisible(widget, visible)
-        self.result.setVisible(visible)
+        form.setRowVisible(self.result, visible)
 
     def _fill_engines(self) -> None:
         current = self.engine.currentText()

@@ -82,3 +82,7 @@ def test_the_cs3_preset_gives_the_vendor_answer_not_a_gpu_memory_bar(qtbot, stat
         assert state.set_spec({"name": "Cerebras CS-3", "dataflow": {"system": "cerebras-cs3", "count": 1}})
     assert "not a GPU" in blocker.args[0] and "2,314 tok/s per user" in blocker.args[0]
     assert tab.serving.engine.count() == 0
+    assert "Vendor-published" in tab.results.verdict.text() and not tab.results.bars_box.isVisible()
+    assert "2,314" in tab.results.error.text()
+    state.set_spec({"name": "t", "gpus": [{"gpu": "rtx-3090", "count": 1}], "ram_gb": 64})
+    assert tab.results.bars_box.isVisible()
