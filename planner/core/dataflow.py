@@ -119,7 +119,7 @@ class DataflowAnswer:
         if self.per_user_tok_s:
             lines.append(
                 f"Published speed for {self.model_name}: {self.per_user_tok_s:,.0f} tok/s per user "
-                f"({len(self.figures)} cited figure(s); see Sources)."
+                f"({len(self.figures)} cited figure(s); sources below)."
             )
         else:
             lines.append(f"No published speed for {self.model_name} on {self.system.name}.")
