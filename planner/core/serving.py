@@ -72,12 +72,28 @@ def interconnect(build: Build, tp: int) -> tuple[float, float]:
     per_node = build.gpu_count // max(build.nodes, 1)
     if tp > per_node:
         return INFINIBAND_GBS * 1e9, NETWORK_ALLREDUCE_S
-    text = build.interconnect.lower()
+    text = build.interconnect.lower() or _board_link(build)
     if "nvlink" in text or "infinity fabric" in text or "xgmi" in text:
         m = re.search(r"([\d.]+)\s*(tb|gb)/s", text)
         stated = float(m.group(1)) * (1000 if m.group(2) == "tb" else 1) if m else 900.0
         return stated / 2 * 1e9, NVLINK_ALLREDUCE_S  # vendors quote both directions
     return PCIE_GBS * 1e9, PCIE_ALLREDUCE_S
+
+
+# Datacenter boards (SXM/OAM, not PCIe cards) come with their GPU-to-GPU fabric, bidirectional
+# GB/s per GPU from the vendors' datasheets (A100 NVLink 3, H100/H200 NVLink 4, B200 NVLink 5,
+# MI300X Infinity Fabric).
+BOARD_LINK_GBS = {"Ampere": 600, "Hopper": 900, "Blackwell": 1800, "CDNA 3.0": 896}
+
+
+def _board_link(build: Build) -> str:
+    """The fabric a build of datacenter boards has when the build does not name one."""
+    accs = build.accelerators
+    if accs and all(a.segment == "datacenter" and "PCIE" not in a.name.upper() for a in accs):
+        rates = {BOARD_LINK_GBS.get(a.architecture) for a in accs}
+        if len(rates) == 1 and None not in rates:
+            return f"nvlink ({rates.pop()} gb/s)"
+    return ""
 
 
 def step_shape(

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from planner.catalog.store import Catalog
 from planner.core.calibration import PRIORS
+from planner.core.serving import interconnect
 from planner.core.serving_calibration import ServingCalibration
 from planner.estimation.front import Estimator
 from planner.estimation.serving_front import ServeResult, ServingEstimator
@@ -127,3 +128,11 @@ def test_tensor_parallel_over_pcie_pays_for_its_all_reduces(catalog: Catalog) ->
     assert isinstance(pcie, ServeResult)
     assert pcie.setup.shape.link_bps < nvlink.setup.shape.link_bps
     assert pcie.points()[0]["tpot_ms"] > nvlink.points()[0]["tpot_ms"] * 0.99
+
+
+def test_datacenter_boards_bring_their_fabric_and_pcie_cards_do_not(catalog: Catalog) -> None:
+    est = serving(catalog)
+    sxm = est.estimator.build_for({"gpu": "B200", "gpus": 2})
+    pcie = est.estimator.build_for({"gpu": "H100 PCIe", "gpus": 2})
+    assert interconnect(sxm, 2)[0] == 900e9  # NVLink 5: 1.8 TB/s both ways, 900 GB/s one way
+    assert interconnect(pcie, 2)[0] == 25e9  # PCIe 4.0 x16, one way
