@@ -128,6 +128,12 @@ def kv_read_bytes_per_token(model: ModelArch, workload: Workload, depth: Cells) 
     return per_token * (model.n_full_attn_layers * depth + model.n_swa_layers * swa_depth)
 
 
-def compute_buffer_bytes(model: ModelArch, workload: Workload) -> float:
-    """llama.cpp's compute buffer with flash attention: logits plus activations of one ubatch."""
-    return workload.n_ubatch * BYTES_F32 * (model.vocab_size + 4 * model.hidden_size)
+def compute_buffer_bytes(model: ModelArch, workload: Workload, context: Cells | None = None) -> Cells:
+    """llama.cpp's compute buffer: logits plus activations of one ubatch. Without flash
+    attention it also holds one layer's attention scores, f32 [context x ubatch x heads]."""
+    base = workload.n_ubatch * BYTES_F32 * (model.vocab_size + 4 * model.hidden_size)
+    if workload.flash_attention or not model.n_attention_layers:
+        return base
+    ctx = workload.context if context is None else context
+    cells = ctx if model.n_full_attn_layers else swa_cells(model, ctx, workload.n_ubatch)
+    return base + cells * workload.n_ubatch * model.n_heads * BYTES_F32

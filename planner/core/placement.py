@@ -9,6 +9,7 @@ view of one cell that `estimate()` reports, with a `DeviceLoad` per accelerator.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
@@ -16,12 +17,21 @@ from planner.core import cells
 from planner.core.calibration import Calibration
 from planner.core.cells import Cells
 from planner.core.grid import Grid
-from planner.core.hardware import Accelerator, Build
+from planner.core.hardware import Accelerator, Backend, Build
 from planner.core.units import GB, GIB
 from planner.core.workload import Workload
 
-FIT_GPU, FIT_PARTIAL, FIT_CPU, FIT_NONE = "gpu", "partial", "cpu", "none"
-FITS = (FIT_GPU, FIT_PARTIAL, FIT_CPU, FIT_NONE)  # GridPlacement.verdict holds indexes into this
+
+class Fit(StrEnum):
+    """Where the model runs: all on the GPUs, split with system RAM, on the CPU, or nowhere."""
+
+    GPU = "gpu"
+    PARTIAL = "partial"
+    CPU = "cpu"
+    NONE = "none"
+
+
+FITS = tuple(Fit)  # GridPlacement.verdict holds indexes into this
 GPU_CODE, PARTIAL_CODE, CPU_CODE, NONE_CODE = range(len(FITS))
 OS_RAM_SHARE = 0.9  # share of system RAM the runtime may use; the OS keeps the rest
 
@@ -70,7 +80,7 @@ def place(build: Build, grid: Grid, calibration: Calibration, backend: str) -> G
     kv_per_layer = grid.kv_bytes / n_layers
     per_layer = layout.layer_bytes + kv_per_layer
     compute = grid.compute_bytes
-    accelerators = tuple(build.accelerators) if backend != "cpu" else ()
+    accelerators = tuple(build.accelerators) if backend != Backend.CPU else ()
     caps = tuple(device_capacity_bytes(a, grid.workload, calibration, backend) for a in accelerators)
     last = len(caps) - 1
     usable, output_on_gpu = gpu_room(grid, caps)
@@ -136,24 +146,39 @@ def spread(usable: list[Cells], n_layers: Cells) -> list[Cells]:
     remainder goes one by one to the largest fractional shares (two rounds)."""
     if len(usable) <= 1:
         return [cells.minimum(room, n_layers) for room in usable]
-    room = np.stack(np.broadcast_arrays(*usable))  # (devices, ...cells)
+    room = np.stack(usable)  # (devices,) for one cell, (devices, ...cells) for a grid
     total_room = room.sum(axis=0)
     over = total_room > n_layers
     if not over.any():
         return usable
     share = (n_layers * room) / np.where(over, total_room, 1)
     layers = np.minimum(np.floor(share).astype(np.int64), room)
-    leftover = n_layers - layers.sum(axis=0)
+    leftover = np.where(over, n_layers - layers.sum(axis=0), 0)
     order = np.argsort(layers - share, axis=0, kind="stable")  # largest fractional share first
-    rank = np.argsort(order, axis=0, kind="stable")
     for _ in range(2):
+        if not (leftover > 0).any():  # the first round always places every layer left over
+            break
         # Walking the devices in `order`, each one with room left takes a layer while any remain.
-        room_left = layers < room
-        before = np.take_along_axis(np.cumsum(np.take_along_axis(room_left, order, axis=0), axis=0), rank, axis=0)
-        step = room_left & (before - room_left < leftover)
-        layers = layers + step
-        leftover = leftover - step.sum(axis=0)
+        room_left = _in_order(layers < room, order)
+        takes = room_left & (np.cumsum(room_left, axis=0) - room_left < leftover)
+        layers = layers + _from_order(takes, order)
+        leftover = leftover - takes.sum(axis=0)
     return list(np.where(over, layers, room))
+
+
+def _in_order(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """`values` along the device axis, rearranged into `order` (plain indexing for one cell)."""
+    return values[order] if order.ndim == 1 else np.take_along_axis(values, order, axis=0)
+
+
+def _from_order(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """The inverse of `_in_order`."""
+    out = np.empty_like(values)
+    if order.ndim == 1:
+        out[order] = values
+    else:
+        np.put_along_axis(out, order, values, axis=0)
+    return out
 
 
 @dataclass(frozen=True)
@@ -177,7 +202,7 @@ class DeviceLoad:
 class Placement:
     """One cell of a `GridPlacement`, with its per-device loads."""
 
-    verdict: str
+    verdict: Fit
     devices: tuple[DeviceLoad, ...]
     cpu_layers: int
     total_layers: int

@@ -61,6 +61,8 @@ PRECISION_SPEEDUP = {
 
 def matrix_tflops(acc: Accelerator, compute: str) -> float:
     """Peak dense TFLOPS for this format's matmuls (no FP8/FP4 units: weights are upcast to FP16)."""
+    if acc.fp16_tflops is None or acc.fp16_tflops <= 0:
+        raise InputError(f"{acc.name} has no known FP16 rate: its serving throughput cannot be estimated")
     return acc.fp16_tflops * PRECISION_SPEEDUP.get(compute, {}).get(acc.architecture, 1.0)
 
 

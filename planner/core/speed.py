@@ -23,18 +23,25 @@ from planner.core import cells
 from planner.core.calibration import Calibration
 from planner.core.cells import Cells
 from planner.core.grid import Grid
-from planner.core.hardware import Build
+from planner.core.hardware import Build, Split
 from planner.core.placement import GridPlacement
 from planner.core.quant import QuantType
+from planner.core.workload import Workload
 
 Terms = dict[str, Cells]  # each term a number (one cell) or an array broadcasting to the grid
 KNOWN = "known"  # seconds that need no coefficient
 
 
+def attention_term(name: str, workload: Workload) -> str:
+    """Attention runs different kernels with flash attention: its own coefficient (`kv:fa`,
+    `attn:fa`), fitted on the rows measured with it."""
+    return f"{name}:fa" if workload.flash_attention else name
+
+
 def _tensor_parallel(build: Build, placement: GridPlacement) -> tuple[Cells, Cells]:
     """(cells split tensor-parallel, divisor of their per-device times)."""
     n_used = placement.used_devices
-    tensor = (n_used > 1) & (build.split == "tensor")
+    tensor = (n_used > 1) & (build.split == Split.TENSOR)
     return tensor, cells.where(tensor, n_used, 1)
 
 
@@ -72,7 +79,7 @@ def decode_terms(build: Build, grid: Grid, placement: GridPlacement, calibration
     return {
         "bw:{family}": weights_s / divisor,
         "bw:hbm": hbm_s / divisor,
-        "kv": kv_s / divisor,
+        attention_term("kv", grid.workload): kv_s / divisor,
         "layers": placement.gpu_layers / divisor,
         "token": 1.0,
         "multi": cells.where(hops > 0, 1.0, 0.0),
@@ -125,7 +132,7 @@ def prefill_terms(build: Build, grid: Grid, placement: GridPlacement, calibratio
     return {
         "flops:{family}": gpu_only(matmul_s / divisor),
         "flops:hbm": gpu_only(hbm_s / divisor),
-        "attn": gpu_only(attn_s / divisor),
+        attention_term("attn", grid.workload): gpu_only(attn_s / divisor),
         "ubatch": gpu_only(float(ubatches)),
         KNOWN: cells.where(on_gpu, stream_s / divisor + pcie_s, cpu_s),
     }

@@ -19,7 +19,7 @@ from planner.estimation.dataflow_front import NotRooflined, dataflow_answer
 
 REQUEST_KEYS = {
     "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
-    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction",
+    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction", "flash_attn",
 }  # fmt: skip
 
 
@@ -70,6 +70,7 @@ class Estimator:
             depth=_int(request, "depth", 0),
             prompt=_int(request, "prompt", 512),
             kv_cache=str(request.get("kv_cache") or "f16"),
+            flash_attn=str(request.get("flash_attn") or "auto"),
             backend=request.get("backend"),
             gpu_memory_fraction=request.get("gpu_memory_fraction"),
         )
@@ -94,11 +95,8 @@ class Estimator:
         if build.dataflow is not None:
             raise NotRooflined(dataflow_answer(self.catalog, build, model, self.cost_settings))
         quant = self.catalog.quant(quant_name)
-        if quant.expert_bpw and not model.is_moe:
-            raise InputError(
-                f"{model.name} has no {quant.name} files: {quant.name} quantizes MoE expert tensors "
-                "(gpt-oss). Pick a quant such as Q4_K_M or Q8_0."
-            )
+        if not quant.applies_to(model):
+            raise InputError(quant.not_applicable(model))
         result = estimate(build, model, quant, workload, self.calibration, self.cost_settings, with_max_context)
         return _with_measurements(self.catalog, result)
 

@@ -10,10 +10,10 @@ from planner.core.calibration import Calibration
 from planner.core.cost import CostSettings, cost_of
 from planner.core.estimate import estimate
 from planner.core.grid import one_cell
-from planner.core.hardware import Build
+from planner.core.hardware import Build, Split
 from planner.core.model import ModelArch
 from planner.core.physics import run_one
-from planner.core.placement import FIT_GPU, FIT_NONE, FITS
+from planner.core.placement import FITS, Fit
 from planner.core.quant import QuantType
 from planner.core.serving import Layout, ServingSetup, curve, prefill_alone, step_shape
 from planner.core.serving_calibration import ServingCalibration
@@ -135,7 +135,7 @@ def llama_cpp_setup(
     """llama-server: the one-user speed is `planner estimate`'s; batching scales it."""
     _check_layout(build, tp, pp)
     if tp and tp > 1:
-        build = replace(build, split="tensor")
+        build = replace(build, split=Split.TENSOR)
     context = input_tokens + output_tokens
     workload = Workload(
         context=context,
@@ -144,7 +144,11 @@ def llama_cpp_setup(
         kv_cache=LLAMA_KV.get(kv_cache, "f16"),
     )
     single = estimate(build, model, quant, workload, calibration, settings, with_max_context=False)
-    if single.fit == FIT_NONE or not single.decode_tok_s or not single.prefill_tok_s:
+    if single.fit != Fit.NONE and single.decode_tok_s and not single.prefill_tok_s:
+        raise InputError(
+            f"{build.accelerators[0].name} has no known FP16 rate: prompt time, and so serving, cannot be estimated"
+        )
+    if single.fit == Fit.NONE or not single.decode_tok_s or not single.prefill_tok_s:
         raise InputError(f"{model.name} {quant.name} does not fit on {build.name} (GPU memory plus system RAM)")
     slots = _max_slots(build, model, quant, workload, calibration, single.fit)
     acc = build.accelerators[0]
@@ -177,7 +181,7 @@ def _max_slots(
     def fits(n: int) -> bool:
         placed = run_one(build, model, quant, replace(workload, context=n * context), calibration).placement
         verdict = FITS[int(placed.verdict)]
-        return verdict == FIT_GPU if one_fit == FIT_GPU else verdict != FIT_NONE
+        return verdict == Fit.GPU if one_fit == Fit.GPU else verdict != Fit.NONE
 
     if not fits(1):
         return 1
