@@ -16,7 +16,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED = ("calibration.json", "icons")
+SHIPPED = ("calibration.json", "serving_calibration.json", "icons")
 
 
 class BuildPyWithResources(build_py):

@@ -212,3 +212,85 @@ CREATE TABLE catalog_meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- Dataflow systems (wafer-scale and SRAM machines): never rooflined, answered with
+-- their vendors' published per-user speeds (serving_measurements rows of the same id).
+CREATE TABLE dataflow_systems (
+    id TEXT PRIMARY KEY,
+    vendor TEXT NOT NULL,
+    name TEXT NOT NULL UNIQUE,
+    aliases TEXT NOT NULL DEFAULT '',
+    chip TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    chips_per_unit INTEGER NOT NULL,
+    on_chip_sram_gb REAL NOT NULL,
+    on_chip_bandwidth_tbs REAL,
+    package_memory_gb REAL,
+    external_memory TEXT,
+    external_memory_tb REAL,
+    power_w REAL,
+    power_basis TEXT,
+    price_usd REAL,
+    price_kind TEXT,
+    price_as_of TEXT,
+    price_source_url TEXT,
+    source_url TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    notes TEXT
+);
+
+-- Serving at many users (vLLM, SGLang, TensorRT-LLM, ... and dataflow vendors), vendored
+-- by scripts/vendor_serving_measurements.py: the number as printed plus the same number in
+-- the planner's units (planner/core/serving_units.py), for the whole measured setup.
+CREATE TABLE serving_measurements (
+    row_id INTEGER PRIMARY KEY,
+    engine TEXT NOT NULL,
+    device_id TEXT,
+    n_devices INTEGER,
+    tensor_parallel INTEGER,
+    pipeline_parallel INTEGER,
+    other_parallel TEXT,
+    model_id TEXT,
+    format TEXT,
+    input_len INTEGER,
+    output_len INTEGER,
+    concurrency INTEGER,
+    offline INTEGER NOT NULL,
+    speculative INTEGER NOT NULL,
+    metric TEXT NOT NULL,
+    value REAL,
+    metric_as_printed TEXT NOT NULL,
+    value_as_printed TEXT NOT NULL,
+    unit_as_printed TEXT NOT NULL,
+    hardware_as_printed TEXT NOT NULL,
+    model_as_printed TEXT NOT NULL,
+    precision_as_printed TEXT,
+    scenario TEXT,
+    engine_as_printed TEXT,
+    source_url TEXT NOT NULL,
+    source_title TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    vendored_from TEXT NOT NULL
+);
+
+-- llama.cpp at batch > 1 (llama-batched-bench S_TG, llama-bench -ub N), found in llama.cpp's
+-- pull requests and cited row by row; the planner never fits on them (held-out check).
+CREATE TABLE llama_batched_measurements (
+    engine TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    hardware_as_printed TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    model_as_printed TEXT NOT NULL,
+    quant TEXT NOT NULL,
+    batch INTEGER NOT NULL,
+    prompt INTEGER NOT NULL,
+    generated INTEGER NOT NULL,
+    depth INTEGER NOT NULL,
+    metric TEXT NOT NULL,
+    value REAL NOT NULL,
+    tool TEXT NOT NULL,
+    source_url TEXT NOT NULL,
+    source_title TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    notes TEXT
+);

@@ -9,12 +9,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from planner.calibration.shipped import load_calibration
+from planner.calibration.shipped import load_calibration, load_serving_calibration
 from planner.catalog.store import Catalog
 from planner.catalog.userdb import UserDatabase, default_user_db_path
 from planner.errors import PlannerError
 from planner.hardware.detect import detect
-from planner.resources import calibration_path, catalog_path, migrations_dir, resource_path
+from planner.resources import calibration_path, catalog_path, migrations_dir, resource_path, serving_calibration_path
 
 
 def _services(scratch: Path | None = None):
@@ -30,6 +30,7 @@ def _services(scratch: Path | None = None):
     return Services(
         catalog=Catalog(catalog_path()),
         calibration=load_calibration(calibration_path()),
+        serving_calibration=load_serving_calibration(serving_calibration_path()),
         userdb=UserDatabase(user_db, migrations_dir()),
         settings=Settings(qsettings),
         workers=WorkerPool(QThreadPool.globalInstance()),

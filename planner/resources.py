@@ -58,3 +58,7 @@ def migrations_dir() -> Path:
 def catalog_source_dir() -> Path:
     """`db/` of a source checkout: what `planner catalog build` compiles (a wheel or bundle has none)."""
     return _CHECKOUT / "db"
+
+
+def serving_calibration_path() -> Path:
+    return resource_path("serving_calibration.json")

@@ -37,9 +37,9 @@ def _catalog_env(catalog_file: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: 
     resources = tmp_path / "resources"
     resources.mkdir()
     (resources / "catalog.sqlite").symlink_to(catalog_file)
-    calibration = ROOT / "resources" / "calibration.json"
-    if calibration.exists():
-        (resources / "calibration.json").symlink_to(calibration)
+    for name in ("calibration.json", "serving_calibration.json"):
+        if (ROOT / "resources" / name).exists():
+            (resources / name).symlink_to(ROOT / "resources" / name)
     monkeypatch.setenv("PLANNER_RESOURCES", str(resources))
     monkeypatch.setenv("PLANNER_USER_DATA", str(tmp_path / "userdata"))
 

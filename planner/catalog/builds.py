@@ -24,7 +24,7 @@ BUILD_KEYS = {
     "name", "gpus", "apple_chip", "unified_memory_gb", "cpu", "ram_gb", "ram_mts",
     "ram_channels", "nodes", "interconnect", "split", "parts", "psu_w", "price_usd",
     "power_w", "notes", "id", "aliases", "description", "price_usd_low", "price_usd_high",
-    "source_url", "as_of", "schema",
+    "source_url", "as_of", "schema", "dataflow",
 }  # fmt: skip
 
 
@@ -97,6 +97,8 @@ def build_from_spec(catalog: Catalog, spec: dict[str, Any], default_price_kind: 
     )
     if cpu is not None:
         build = replace(build, cpu=cpu)
+    if spec.get("dataflow"):
+        build = _with_dataflow(catalog, build, spec["dataflow"])
     if build.nodes < 1:
         raise InputError(f"nodes must be at least 1; got {build.nodes}")
     check_combination(build, spec)
@@ -115,6 +117,26 @@ def _price(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise InputError(f"{what}: price_usd must be a number of 0 or more; got {value!r}")
     return float(value)
+
+
+def _with_dataflow(catalog: Catalog, build: Build, entry: Any) -> Build:
+    """A dataflow build: the system's units instead of GPUs, priced and powered from the catalog."""
+    from planner.catalog.serving_store import dataflow_system
+
+    if not isinstance(entry, dict) or "system" not in entry:
+        raise InputError('"dataflow" needs a "system" name, e.g. {"system": "Cerebras CS-3", "count": 1}')
+    if build.gpus:
+        raise InputError("a build is either GPUs or a dataflow system (CS-3, Groq, SambaNova), not both")
+    count = entry.get("count", 1)
+    if not isinstance(count, int) or count < 1:
+        raise InputError(f"dataflow system count must be a whole number of at least 1; got {count!r}")
+    system = dataflow_system(catalog, str(entry["system"]))
+    parts = build.parts
+    if not any(p.kind == "system" for p in parts):
+        parts += (Part(name=system.name, price_usd=system.price_usd, quantity=count, kind="system",
+                       price_kind="new_street", as_of=system.as_of, source_url=system.source_url),)  # fmt: skip
+    power = build.power_w_override or ((system.power_w or 0.0) * count or None)
+    return replace(build, dataflow=system, dataflow_units=count, parts=parts, power_w_override=power)
 
 
 CUSTOM_GPU_FIELDS = ("name", "vendor", "memory_gb", "bandwidth_gbs", "fp16_tflops", "power_w")

@@ -8,7 +8,7 @@ from planner.catalog.names import normalize
 from planner.catalog.store import Catalog, Row
 from planner.errors import PlannerError, UnknownNameError
 
-KINDS = ("gpus", "models", "cpus", "presets", "quants", "chips")
+KINDS = ("gpus", "models", "cpus", "presets", "quants", "chips", "dataflow")
 
 
 def list_entries(catalog: Catalog, kind: str, search: str | None = None) -> list[Row]:
@@ -27,6 +27,8 @@ def list_entries(catalog: Catalog, kind: str, search: str | None = None) -> list
         rows = list(catalog.preset_rows.values())
     elif kind == "quants":
         rows = list(catalog.quant_rows.values())
+    elif kind == "dataflow":
+        rows = [{"kind": "dataflow", **r} for r in catalog.table("dataflow_systems", "vendor, name")]
     else:
         raise PlannerError(f"unknown catalog kind {kind!r}; choose one of {', '.join(KINDS)}")
     if search:
@@ -47,6 +49,7 @@ def find_entry(catalog: Catalog, name: str) -> tuple[str, Row]:
         ("model", lambda n: catalog.model_rows[catalog.model_index.resolve(n)]),
         ("cpu", lambda n: catalog.cpu_rows[catalog.cpu_index.resolve(n)]),
         ("preset", catalog.preset),
+        ("dataflow", lambda n: _dataflow_row(catalog, n)),
     ]
     if name.upper() in catalog.quant_rows:
         return "quant", catalog.quant_rows[name.upper()]
@@ -69,6 +72,13 @@ def sources_of(catalog: Catalog, kind: str, row: Row) -> list[tuple[str, str]]:
     table = {"gpu": "gpus", "cpu": "cpus"}.get(kind)
     if table:
         cited += [(f"{p['price_kind']} price", p["source_url"]) for p in catalog.prices(table, row["id"])]
+    if kind == "dataflow":
+        if row.get("price_source_url"):
+            cited.append(("price", row["price_source_url"]))
+        measured = catalog.rows(
+            "SELECT DISTINCT source_url FROM serving_measurements WHERE device_id = ? ORDER BY source_url", (row["id"],)
+        )
+        cited += [("vendor-published speed", m["source_url"]) for m in measured]
     if kind == "gpu":
         measured = catalog.rows(
             "SELECT DISTINCT source_url FROM measurements WHERE device_id = ? ORDER BY source_url",
@@ -80,3 +90,9 @@ def sources_of(catalog: Catalog, kind: str, row: Row) -> list[tuple[str, str]]:
         if item[1] and item not in unique:
             unique.append(item)
     return unique
+
+
+def _dataflow_row(catalog: Catalog, name: str) -> Row:
+    from planner.catalog.serving_store import dataflow_index, dataflow_rows
+
+    return dataflow_rows(catalog)[dataflow_index(catalog).resolve(name)]

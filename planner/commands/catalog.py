@@ -17,9 +17,11 @@ COLUMNS = {
     "cpus": [("name", 40), ("cores", 6), ("memory_channels", 5), ("max_memory_mts", 7)],
     "presets": [("name", 44), ("price_usd_low", 10), ("price_usd_high", 10)],
     "quants": [("name", 10), ("body_bpw", 9), ("description", 50)],
+    "dataflow": [("name", 30), ("unit", 7), ("on_chip_sram_gb", 9), ("power_w", 8), ("price_usd", 10)],
 }
 HEADERS = {
     "vram_gb": "VRAM GB",
+    "on_chip_sram_gb": "SRAM GB",
     "bandwidth_gbs": "GB/s",
     "fp16_tflops": "FP16 TF",
     "memory_options_gb": "memory GB",
@@ -69,7 +71,7 @@ def _cell(value: object) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:g}"
+        return f"{value:,.0f}" if abs(value) >= 1e5 else f"{value:g}"  # 2,000,000 not 2e+06
     return str(value)
 
 

@@ -16,6 +16,7 @@ from planner.core.estimate import Estimate
 from planner.core.hardware import BACKENDS, Split
 from planner.core.workload import DEFAULT_CONTEXT, FLASH_ATTN
 from planner.errors import PlannerError
+from planner.estimation.dataflow_front import NotRooflined
 from planner.estimation.front import Estimator
 from planner.resources import calibration_path
 
@@ -85,7 +86,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.batch:
         return _run_batch(estimator, args.batch)
     request = {k: getattr(args, k) for k in FLAG_KEYS if getattr(args, k) is not None}
-    result = estimator.estimate(request)
+    try:
+        result = estimator.estimate(request)
+    except NotRooflined as vendor:
+        if args.json:
+            print_json(vendor.answer.to_dict())
+        else:
+            print(vendor.answer.summary())
+            for f in vendor.answer.figures:
+                print(f"  measured:   {f.metric} {f.value:g} ({f.model_id})  {f.source_url}")
+        return 0
     if args.json:
         print_json({**result.to_dict(), "hardware_includes": included_text(result.build)})
     else:
@@ -128,6 +138,8 @@ def _batch_line(estimator: Estimator, line: str) -> dict[str, Any]:
             raise PlannerError("each line must be a JSON object")
         request = {k.replace("-", "_"): v for k, v in request.items()}
         return estimator.estimate(request).to_dict()
+    except NotRooflined as vendor:
+        return vendor.answer.to_dict()
     except json.JSONDecodeError as exc:
         return {"error": f"not valid JSON: {exc.msg}"}
     except PlannerError as exc:

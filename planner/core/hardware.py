@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from planner.core.dataflow import DataflowSystem
+
 
 class Backend(StrEnum):
     """llama.cpp's compute backends."""
@@ -139,7 +141,8 @@ class Build:
 
     `split` is how one model is spread over several GPUs: `layer` (llama.cpp's
     default, GPUs run in sequence) or `tensor` (tensor parallel, e.g. over NVLink).
-    For Apple chips `unified_memory_gb` is the configured memory size.
+    For Apple chips `unified_memory_gb` is the configured memory size. A dataflow build
+    (`dataflow`, e.g. Cerebras CS-3) has no GPUs and is never rooflined.
     """
 
     name: str
@@ -158,6 +161,12 @@ class Build:
     power_w_override: float | None = None
     notes: str = ""
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    dataflow: DataflowSystem | None = None  # a wafer-scale/dataflow system instead of GPUs
+    dataflow_units: int = 0
+
+    @property
+    def is_dataflow(self) -> bool:
+        return self.dataflow is not None
 
     @property
     def accelerators(self) -> list[Accelerator]:

@@ -43,6 +43,8 @@ class QuantType:
 
 KV_CACHE_BYTES_PER_ELEMENT = {
     "f16": 2.0,
+    "bf16": 2.0,
+    "fp8": 1.0,  # vLLM/SGLang/TensorRT-LLM --kv-cache-dtype fp8 (E4M3, per-tensor scale)
     "q8_0": 34 / 32,  # 32 int8 values + one f16 scale
     "q4_0": 18 / 32,  # 32 nibbles + one f16 scale
 }

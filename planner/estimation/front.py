@@ -15,6 +15,7 @@ from planner.core.estimate import Estimate, estimate
 from planner.core.hardware import Build
 from planner.core.workload import DEFAULT_CONTEXT, Workload
 from planner.errors import InputError
+from planner.estimation.dataflow_front import NotRooflined, dataflow_answer
 
 REQUEST_KEYS = {
     "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
@@ -82,7 +83,7 @@ class Estimator:
             if not request.get(key):
                 raise InputError(f"--{key} is required")
         build = self.build_for(request)
-        if not build.gpus and request.get("backend") not in (None, "cpu"):
+        if not build.gpus and not build.dataflow and request.get("backend") not in (None, "cpu"):
             raise InputError("this build has no GPU; use --backend cpu or add a GPU")
         return self.estimate_build(build, request["model"], request["quant"], self.workload_for(request))
 
@@ -91,6 +92,8 @@ class Estimator:
     ) -> Estimate:
         """Estimate an already-assembled build (the app's path: no name resolution for it)."""
         model = self.catalog.model(model_name)
+        if build.dataflow is not None:
+            raise NotRooflined(dataflow_answer(self.catalog, build, model, self.cost_settings))
         quant = self.catalog.quant(quant_name)
         if not quant.applies_to(model):
             raise InputError(quant.not_applicable(model))

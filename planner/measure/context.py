@@ -8,12 +8,12 @@ from pathlib import Path
 from planner.catalog.userdb import UserDatabase, default_user_db_path
 from planner.measure.store import MeasurementStore
 from planner.measure.this_pc import PcFacts
-from planner.resources import catalog_source_dir
+from planner.resources import migrations_dir
 
 
 def open_store(path: Path | None = None) -> MeasurementStore:
     """The measurement store in the user's database, migrating it first if needed."""
-    database = UserDatabase(path or default_user_db_path(), catalog_source_dir() / "migrations")
+    database = UserDatabase(path or default_user_db_path(), migrations_dir())
     database.close()
     return MeasurementStore(database.path)
 

@@ -132,7 +132,9 @@ def generate(
 ) -> CandidateSet:
     """Every candidate for a model whose weights, KV cache and buffers take `footprint_gb`."""
     out = CandidateSet()
-    out.candidates.extend(Candidate(preset_spec(catalog, preset_id), "preset") for preset_id in catalog.preset_rows)
+    presets = (preset_spec(catalog, preset_id) for preset_id in catalog.preset_rows)
+    # dataflow systems (CS-3) are answered with vendor figures, not estimated: no llama.cpp speed to rank
+    out.candidates.extend(Candidate(spec, "preset") for spec in presets if not spec.get("dataflow"))
     for spec in saved_specs:
         out.candidates.append(Candidate(dict(spec), "saved"))
     _gpu_candidates(catalog, used, footprint_gb, out)

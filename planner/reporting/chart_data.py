@@ -65,6 +65,8 @@ def scatter(estimator: Estimator, reference: Estimate, own_preset: str | None) -
         if preset_id == own_preset:
             continue
         build = build_from_spec(catalog, preset_spec(catalog, row["name"]))
+        if build.dataflow is not None:
+            continue  # vendor figures, not a llama.cpp estimate: see the serving section
         result = estimate_on(
             estimator, build, reference.model, reference.quant, reference.workload.context, reference.workload.depth
         )

@@ -6,9 +6,11 @@ import datetime
 import re
 from dataclasses import replace
 from itertools import product
+from typing import Any
 
 from planner import __version__
-from planner.core.cost import power_draw
+from planner.calibration.shipped import load_serving_calibration
+from planner.core.cost import CostSettings, power_draw
 from planner.core.estimate import Estimate
 from planner.core.hardware import Build
 from planner.core.model import ModelArch
@@ -17,8 +19,10 @@ from planner.core.quant import QuantType
 from planner.core.units import GIB
 from planner.errors import InputError
 from planner.estimation.front import Estimator
+from planner.estimation.serving_front import ServingEstimator
 from planner.measure.records import THIS_PC, PcMeasurement
 from planner.measure.this_pc import measured_entry
+from planner.planning.serving_compare import SEED_MODELS, compare, rows_for, verdict
 from planner.reporting import bill, chart_data
 from planner.reporting.detected import detected_section
 from planner.reporting.estimates import estimate_on
@@ -34,6 +38,7 @@ from planner.reporting.sheet_data import (
     SheetRequest,
 )
 from planner.reporting.sources import SourceIndex, mark
+from planner.resources import serving_calibration_path
 
 TEST_NAME = re.compile(r"^(tg|pp)(\d+)$")
 
@@ -90,7 +95,29 @@ def gather(request: SheetRequest, estimator: Estimator, steps: Steps | None = No
         assumptions=_assumptions(estimator, build, models, results, sources),
         notes=tuple(notes) + warnings,
         sources=sources.entries,
+        **_serving_claim(estimator, build, steps),
     )
+
+
+SHEET_LOADS = (1, 64, 256)
+
+
+def _serving_claim(estimator: Estimator, build: Build, steps: Steps) -> dict[str, Any]:
+    """The article's "8x H200 is more economical per token" claim for a 70B model, with this build first."""
+    steps.report(80, "recomputing the serving claim")
+    settings = estimator.cost_settings
+    serving = ServingEstimator(
+        estimator,
+        load_serving_calibration(serving_calibration_path()),
+        CostSettings(settings.electricity_usd_per_kwh, 24.0, settings.amortization_years),
+    )
+    model = SEED_MODELS[-1]
+    seed = compare(serving, models=(model,), loads=SHEET_LOADS)
+    own = (
+        [] if build.name in {r.build for r in seed} or build.dataflow else rows_for(serving, build, model, SHEET_LOADS)
+    )
+    name = estimator.catalog.model_rows[model]["name"]
+    return {"serving_rows": tuple(own + seed), "serving_verdict": verdict(seed, model), "serving_model": name}
 
 
 def _models(

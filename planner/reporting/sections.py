@@ -24,7 +24,36 @@ def sheet_blocks(data: SheetData) -> list[Block]:
     blocks = _header(data) + _parts(data) + _power(data)
     if data.detected is not None:
         blocks += _detected(data)
-    return blocks + _fit(data) + _cost(data) + _charts(data) + _assumptions(data) + _sources(data)
+    return blocks + _fit(data) + _cost(data) + _serving(data) + _charts(data) + _assumptions(data) + _sources(data)
+
+
+SERVING_COLUMNS = (
+    Column("Build", 30), Column("Engine, weights", 17), Column("Users", 8, "right"),
+    Column("Per user tok/s", 15, "right"), Column("All users tok/s", 15, "right"), Column("$/Mtok", 15, "right"),
+)  # fmt: skip
+
+
+def _serving(data: SheetData) -> list[Block]:
+    """The article's "8x H200 is more economical per token" claim, recomputed with this build first."""
+    if not data.serving_rows:
+        return []
+    model = data.serving_model or data.serving_rows[0].model
+    rows = [
+        [r.build, f"{r.engine}, {r.quant}", DASH if r.users is None else f"{r.users:,}", speed(r.per_user_tok_s),
+         speed(r.output_tok_s), DASH if r.usd_per_mtok is None else f"${r.usd_per_mtok:,.3f}"]
+        for r in data.serving_rows
+    ]  # fmt: skip
+    return [
+        heading(f"Serving many users: {model}"),
+        Text(
+            "The article: “For 'serve a 70B model at scale', an 8x H200 box is more economical per token.” "
+            "1,024-token prompts, 256-token answers; llama.cpp on consumer cards and Macs, TensorRT-LLM on "
+            "datacenter GPUs; hardware amortized and electricity, 24 h a day. "
+            "The CS-3 row is Cerebras's published speed for one stream."
+        ),
+        Table(SERVING_COLUMNS, rows),
+        Text(data.serving_verdict, "small", MUTED),
+    ]
 
 
 def _header(data: SheetData) -> list[Block]:

@@ -14,6 +14,7 @@ from planner.core.placement import Fit
 from planner.hardware.detect import Detection
 from planner.hardware.match import ThisPc
 from planner.measure.records import PcMeasurement
+from planner.planning.serving_compare import CompareRow
 
 PAGE_SIZES = ("A4", "Letter")
 DEFAULT_QUANTS = ("Q4_K_M", "Q8_0")
@@ -205,3 +206,6 @@ class SheetData:
     assumptions: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    serving_rows: tuple[CompareRow, ...] = ()  # the article's serving claim, this build first
+    serving_verdict: str = ""
+    serving_model: str = ""

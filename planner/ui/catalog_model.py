@@ -34,6 +34,7 @@ KIND_LABELS = {
     "models": "Models",
     "quants": "Quants",
     "presets": "Presets",
+    "dataflow": "Dataflow systems (CS-3, Groq, SambaNova)",
     "measurements": "Measurements",
 }
 _PRICE = ("Price USD", ("price_override_usd", "price_new_usd", "launch_price_usd"))
@@ -81,6 +82,14 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         ("Price low USD", ("price_usd_low",)),
         ("Price high USD", ("price_usd_high",)),
         ("Description", ("description",)),
+    ),
+    "dataflow": (
+        ("Vendor", ("vendor",)),
+        ("Unit", ("unit",)),
+        ("On-chip SRAM GB", ("on_chip_sram_gb",)),
+        ("External memory", ("external_memory",)),
+        ("Power W", ("power_w",)),
+        ("Price USD", ("price_usd",)),
     ),
     "measurements": (
         ("Model", ("model",)),

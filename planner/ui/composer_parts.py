@@ -21,6 +21,11 @@ HEADERS = ("Part", "Price $", "Qty", "Watts")
 KEPT_KEYS = ("kind", "price_kind", "as_of", "source_url", "note")
 
 
+def plain_number(value: float) -> str:
+    """2000000 -> '2000000', 1499.5 -> '1499.5': never '2e+06' in a price cell."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 class PartsEditor(QWidget):
     """Signals: `changed()`."""
 
@@ -66,7 +71,7 @@ class PartsEditor(QWidget):
         price = part.get("price_usd")
         values = (
             part.get("name", ""),
-            "" if price is None else f"{price:g}",
+            "" if price is None else plain_number(price),
             part.get("quantity", 1),
             part.get("power_w", 0),
         )

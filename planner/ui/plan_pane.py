@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +40,7 @@ from planner.ui.format import Money, esc
 from planner.ui.pareto_chart import ParetoChart
 from planner.ui.plan_model import COL_BUILD, COL_RANK, COL_WHY, PlanTableModel, plan_rows, plan_summary, sorting_proxy
 from planner.ui.services import Services
+from planner.ui.serving_compare import ServingCompareTable
 from planner.ui.state import PlannerState
 from planner.ui.workers import Job, Progress, Worker
 
@@ -99,6 +101,7 @@ class PlanPane(QWidget):
         self.proxy = sorting_proxy(self.model, self)
         self.chart = ParetoChart(self)
         self.floor = FloorTable(services, self)
+        self.serving_claim = ServingCompareTable(services, self)
         self._build_ui()
         self._on_state_workload_changed()
         self._on_state_build_changed()
@@ -171,7 +174,10 @@ class PlanPane(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addLayout(actions)
-        layout.addWidget(_splitter(Qt.Orientation.Vertical, (top, 460), (self.floor, 300)), 1)
+        self.claims = QTabWidget(self)
+        self.claims.addTab(self.floor, "Hardware floor")
+        self.claims.addTab(self.serving_claim, "Serving at scale: $/Mtok against load")
+        layout.addWidget(_splitter(Qt.Orientation.Vertical, (top, 460), (self.claims, 300)), 1)
         self._on_view_selection_changed()
 
     def _table_view(self) -> QTableView:
@@ -325,3 +331,4 @@ class PlanPane(QWidget):
         if self.plan is None and self._worker is None:
             self.search()
         self.floor.start()
+        self.serving_claim.start()

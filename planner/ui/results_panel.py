@@ -82,6 +82,7 @@ class ResultsPanel(QWidget):
 
     def __init__(self, state: PlannerState, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.state = state
         self.money = Money(services.settings)
         self.services = services
         self.verdict = QLabel(self)
@@ -120,6 +121,7 @@ class ResultsPanel(QWidget):
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #d9534f;")
+        self.estimate_boxes = (self.bars_box, speed_box, cost_box, self.why_button)
         layout = QVBoxLayout(self)
         for widget in (self.verdict, self.error, self.bars_box, speed_box, cost_box, self.why_button, self.why):
             layout.addWidget(widget)
@@ -128,14 +130,28 @@ class ResultsPanel(QWidget):
         state.estimate_failed.connect(self._on_state_estimate_failed)
         if state.estimate is not None:
             self._on_state_estimate_changed(state.estimate)
+        else:  # the state's first estimate failed before this panel listened (a CS-3, say): say why
+            try:
+                state.estimate_for(state.build)
+            except PlannerError as exc:
+                self._on_state_estimate_failed(str(exc))
 
     def _on_state_estimate_failed(self, message: str) -> None:
+        dataflow = self.state.build.dataflow is not None
+        self.error.setStyleSheet("" if dataflow else "color: #d9534f;")
         self.error.setText(esc(message))
+        if dataflow:  # vendor figures, not a llama.cpp estimate: no GPU memory bars, no roofline speeds
+            self.verdict.setText('<span style="font-size: 15pt;"><b>Vendor-published figures</b></span>')
+            for widget in (*self.estimate_boxes, self.why):
+                widget.setVisible(False)
 
     def _on_state_estimate_changed(self, estimate: Estimate | None) -> None:
         if estimate is None:
             return
         self.error.clear()
+        for widget in self.estimate_boxes:
+            widget.setVisible(True)
+        self.why.setVisible(self.why_button.isChecked())
         color = VERDICT_COLORS[estimate.fit]
         self.verdict.setText(f'<span style="font-size: 15pt; color: {color};"><b>{verdict_text(estimate)}</b></span>')
         self._show_memory(estimate)

@@ -10,7 +10,9 @@ from planner.catalog.user_layer import UserLayer
 from planner.catalog.userdb import UserDatabase
 from planner.core.calibration import Calibration
 from planner.core.cost import CostSettings
+from planner.core.serving_calibration import SERVING_PRIOR_CALIBRATION, ServingCalibration
 from planner.estimation.front import Estimator
+from planner.estimation.serving_front import ServingEstimator
 from planner.hardware.detect import Detection
 from planner.measure.store import MeasurementStore
 from planner.measure.this_pc import PcFacts
@@ -26,14 +28,17 @@ class Services:
     settings: Settings
     workers: WorkerPool
     detect: object  # callable(timeout_s) -> Detection; injectable for tests
+    serving_calibration: ServingCalibration = SERVING_PRIOR_CALIBRATION
     estimator: Estimator = field(init=False)
     measurements: MeasurementStore = field(init=False)
+    serving: ServingEstimator = field(init=False)
     detection: Detection | None = None
     _facts: PcFacts | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.estimator = Estimator(self.catalog, self.calibration, self.cost_settings())
         self.measurements = MeasurementStore(self.userdb.path)
+        self.serving = ServingEstimator(self.estimator, self.serving_calibration, self.serving_cost_settings())
         self.load_user_catalog()
 
     def pc_facts(self) -> PcFacts:
@@ -46,6 +51,11 @@ class Services:
 
     def forget_pc_facts(self) -> None:
         self._facts = None
+
+    def serving_cost_settings(self) -> CostSettings:
+        """A server runs around the clock: the user's prices and amortization, at 24 h a day."""
+        settings = self.cost_settings()
+        return CostSettings(settings.electricity_usd_per_kwh, 24.0, settings.amortization_years)
 
     def cost_settings(self) -> CostSettings:
         return CostSettings(
@@ -61,3 +71,4 @@ class Services:
 
     def refresh_cost_settings(self) -> None:
         self.estimator.cost_settings = self.cost_settings()
+        self.serving.cost_settings = self.serving_cost_settings()

@@ -18,6 +18,7 @@ from planner.catalog.builds import build_from_spec
 from planner.core.estimate import Estimate
 from planner.core.placement import Fit
 from planner.errors import PlannerError
+from planner.estimation.dataflow_front import NotRooflined
 from planner.ui.compare_model import BuildChoice, build_choices
 from planner.ui.format import tok_range, tok_s
 from planner.ui.plot_style import DollarLogAxis, styled_plot
@@ -51,6 +52,7 @@ class ValueScatter(QWidget):
         self.points: list[ScatterPoint] = []
         self.skipped_no_fit = 0
         self.skipped_no_price = 0
+        self.skipped_dataflow = 0  # CS-3 and kin: vendor figures, not a llama.cpp speed to plot
         self.plot = styled_plot(
             self, "Performance per dollar", "Price ($, log scale)", "Generation tok/s", DollarLogAxis("bottom")
         )
@@ -75,7 +77,7 @@ class ValueScatter(QWidget):
         self.refresh()  # every build or workload change ends in estimate_changed
 
     def refresh(self) -> None:
-        self.points, self.skipped_no_fit, self.skipped_no_price = [], 0, 0
+        self.points, self.skipped_no_fit, self.skipped_no_price, self.skipped_dataflow = [], 0, 0, 0
         errors = 0
         choices = build_choices(self.services)
         if not any(c.spec == self.state.spec for c in choices):
@@ -83,6 +85,9 @@ class ValueScatter(QWidget):
         for choice in choices:
             try:
                 est = self.state.estimate_for(build_from_spec(self.services.catalog, choice.spec))
+            except NotRooflined:
+                self.skipped_dataflow += 1
+                continue
             except PlannerError:
                 errors += 1
                 continue
@@ -101,6 +106,8 @@ class ValueScatter(QWidget):
             notes.append(f"{self.skipped_no_fit} build(s) skipped: the model does not fit")
         if self.skipped_no_price:
             notes.append(f"{self.skipped_no_price} without a price")
+        if self.skipped_dataflow:
+            notes.append(f"{self.skipped_dataflow} dataflow system(s) not plotted: see Plan ▸ Serving at scale")
         if errors:
             notes.append(f"{errors} could not be estimated")
         model = self.services.catalog.model_rows[self.state.model_id]["name"]

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from planner.calibration.shipped import load_calibration
+from planner.calibration.shipped import load_calibration, load_serving_calibration
 from planner.catalog.store import Catalog
 from planner.catalog.user_layer import UserLayer
 from planner.catalog.userdb import UserDatabase
@@ -40,6 +40,7 @@ def services(catalog: Catalog, settings: Settings, tmp_path: Path) -> Iterator[S
     yield Services(
         catalog=catalog,
         calibration=load_calibration(ROOT / "resources" / "calibration.json"),
+        serving_calibration=load_serving_calibration(ROOT / "resources" / "serving_calibration.json"),
         userdb=userdb,
         settings=settings,
         workers=pool,

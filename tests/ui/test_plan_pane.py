@@ -215,3 +215,18 @@ def test_models_pass_qmodeltester(qtbot, qtmodeltester, pane: PlanPane) -> None:
 def test_empty_models_pass_qmodeltester(qtmodeltester) -> None:
     qtmodeltester.check(PlanTableModel())
     qtmodeltester.check(FloorTableModel())
+
+
+def test_the_serving_claim_tab_recomputes_the_articles_sentence(qtbot, qtmodeltester, pane: PlanPane) -> None:
+    claim = pane.serving_claim
+    assert claim.model.rowCount() == 0
+    with qtbot.waitSignal(claim.compare_ready, timeout=30_000):
+        claim.start()
+    qtmodeltester.check(claim.model)
+    builds = {claim.model.index(r, 0).data() for r in range(claim.model.rowCount())}
+    assert len(builds) == 7 and "Cerebras CS-3" in builds
+    assert "8x H200" in claim.verdict.text() and "$" in claim.verdict.text()
+    assert len(claim.chart.getPlotItem().listDataItems()) >= 5  # one $/Mtok curve per build that serves 70B
+    claim.which.setCurrentIndex(0)
+    claim.which.activated.emit(0)
+    assert claim.chart.getPlotItem().listDataItems()

@@ -31,7 +31,10 @@ def spot_pos(scatter: ValueScatter, index: int) -> QPoint:
 
 def test_one_point_per_priced_build_that_runs(scatter: ValueScatter, services: Services) -> None:
     total = len(services.catalog.preset_rows) + 1  # the default build is no preset, so it is plotted too
-    assert len(scatter.points) + scatter.skipped_no_fit + scatter.skipped_no_price == total
+    skipped = scatter.skipped_no_fit + scatter.skipped_no_price + scatter.skipped_dataflow
+    assert len(scatter.points) + skipped == total
+    assert scatter.skipped_dataflow == 1  # the CS-3: vendor figures, not a llama.cpp estimate
+    assert "dataflow" in scatter.caption.text()
     assert len(scatter.scatter.points()) == len(scatter.points) == len(scatter.labels)
     assert all(p.estimate.cost.hardware_usd and p.estimate.decode_tok_s for p in scatter.points)
 
