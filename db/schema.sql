@@ -147,6 +147,9 @@ CREATE TABLE quant_types (
     output_bpw REAL NOT NULL,
     popularity INTEGER NOT NULL,
     description TEXT NOT NULL,
+    kld REAL,
+    ppl_increase_pct REAL,
+    quality_source_url TEXT,
     source_url TEXT NOT NULL,
     as_of TEXT NOT NULL,
     notes TEXT
