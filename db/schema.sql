@@ -125,6 +125,7 @@ CREATE TABLE models (
     qk_nope_head_dim INTEGER,
     v_head_dim INTEGER,
     linear_mixer_params_m REAL,
+    n_parallel_ssm_layers INTEGER,
     n_mixer_free_layers INTEGER,
     n_ffn_free_layers INTEGER,
     ffn_matrices INTEGER,

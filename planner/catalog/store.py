@@ -287,6 +287,7 @@ def model_from_row(row: Row) -> ModelArch:
         n_linear_attn_layers=num("n_linear_attn_layers"),
         linear_state_mib=float(row.get("linear_state_mib") or 0.0),
         linear_mixer_params_m=float(row.get("linear_mixer_params_m") or 0.0),
+        n_parallel_ssm_layers=num("n_parallel_ssm_layers"),
         n_mixer_free_layers=num("n_mixer_free_layers"),
         n_ffn_free_layers=num("n_ffn_free_layers"),
         ffn_matrices=num("ffn_matrices") or 3,

@@ -76,7 +76,7 @@ def kv_cache_bytes(model: ModelArch, workload: Workload, context: int | None = N
     per_token = kv_elements_per_token_full_layer(model) * workload.kv_bytes_per_element
     full = model.n_full_attn_layers * per_token * ctx
     swa = model.n_swa_layers * per_token * swa_cells(model, ctx, workload.n_ubatch)
-    recurrent = model.linear_state_mib * 1024**2 if model.n_linear_attn_layers else 0.0
+    recurrent = model.linear_state_mib * 1024**2
     return full + swa + recurrent
 
 

@@ -36,10 +36,12 @@ class ModelArch:
     qk_rope_head_dim: int = 0
     qk_nope_head_dim: int = 0
     v_head_dim: int = 0
-    # Hybrid stacks: parameters of one linear-attention / SSM mixer (millions), blocks with no
+    # Hybrid stacks: parameters of one linear-attention / SSM mixer (millions), layers that run an
+    # SSM beside their attention (Falcon-H1: both caches in every layer), blocks with no
     # mixer at all (Nemotron-H's MLP-only blocks), blocks with no FFN (its Mamba and attention
     # blocks), and 2 for plain up/down MLPs (squared-ReLU, GELU) instead of gated 3-matrix ones.
     linear_mixer_params_m: float = 0.0
+    n_parallel_ssm_layers: int = 0
     n_mixer_free_layers: int = 0
     n_ffn_free_layers: int = 0
     ffn_matrices: int = 3
@@ -116,7 +118,8 @@ class ModelArch:
         linear = (
             self.linear_mixer_params_m * 1e6 if self.linear_mixer_params_m else float(self.attention_params_per_layer())
         )
-        return self.attention_params_per_layer() * self.n_attention_layers + linear * self.n_linear_attn_layers
+        n_linear = self.n_linear_attn_layers + self.n_parallel_ssm_layers
+        return self.attention_params_per_layer() * self.n_attention_layers + linear * n_linear
 
     def _params(self, active_only: bool) -> float:
         attention = self.mixer_params()
