@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from planner import __version__
 from planner.errors import PlannerError
 
-SUBCOMMANDS = ("catalog", "estimate", "detect", "plan", "export")
+SUBCOMMANDS = ("catalog", "estimate", "detect", "plan", "export", "models")
 
 
 def build_parser() -> argparse.ArgumentParser:

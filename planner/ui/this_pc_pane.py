@@ -1,4 +1,5 @@
-"""This PC: the detected hardware, its catalog matches, how each probe fared, and live telemetry.
+"""This PC: the detected hardware, its catalog matches, how each probe fared, the model files
+already on it, and live telemetry.
 
 Detection runs on a worker, started when the main window first appears (or when this
 pane is first shown); the window never waits for it. Telemetry samples only while the
@@ -15,6 +16,7 @@ from planner.core.estimate import Estimate
 from planner.hardware.detect import DEFAULT_TIMEOUT_S, GPU_PROBES, Detection
 from planner.hardware.match import ThisPc, this_pc
 from planner.ui.format import esc
+from planner.ui.local_models_panel import LocalModelsPanel
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
 from planner.ui.telemetry_charts import SamplerFactory, TelemetryCharts, real_sampler
@@ -129,12 +131,17 @@ class ThisPcPane(QWidget):
         self.summary = QTextBrowser()
         self.summary.setOpenExternalLinks(True)
         self.charts = TelemetryCharts(sampler_factory, self)
+        self.local_models = LocalModelsPanel(
+            services, lambda: self.this_pc.build if self.this_pc else None, parent=self
+        )
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.summary)
+        splitter.addWidget(self.local_models)
         splitter.addWidget(self.charts)
         splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([330, 470])
+        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(2, 3)
+        splitter.setSizes([280, 200, 420])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
