@@ -13,6 +13,7 @@ from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from planner.core.estimate import Estimate
+from planner.core.hardware import Build
 from planner.hardware.detect import DEFAULT_TIMEOUT_S, GPU_PROBES, Detection
 from planner.hardware.match import ThisPc, this_pc
 from planner.ui.format import esc
@@ -151,6 +152,9 @@ class ThisPcPane(QWidget):
             first_shown.connect(self._on_window_first_shown)
         if services.detection is not None:
             self._show_detection(services.detection)
+
+    def _build_or_none(self) -> Build | None:
+        return self.this_pc.build if self.this_pc else None
 
     # ---- detection -------------------------------------------------------------------
     def start_detection(self) -> None:
