@@ -46,6 +46,7 @@ from planner.ui.catalog_model import (
     search_proxy,
     with_override,
 )
+from planner.ui.hf_search_box import HfSearchBox
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
 from planner.ui.workers import Worker
@@ -120,8 +121,11 @@ class CatalogPane(QWidget):
         bottom.addWidget(self.progress_bar)
         bottom.addWidget(self.status_label, 1)
 
+        self.hf_box = HfSearchBox(self.services)
+        self.hf_box.model_found.connect(self._on_hf_box_model_found)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.hf_box)
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
 
@@ -279,6 +283,12 @@ class CatalogPane(QWidget):
         self._import_done()
         self.add_custom_model(row)
         self.import_finished.emit(row)
+
+    def _on_hf_box_model_found(self, result: object) -> None:
+        row = getattr(result, "model", None)
+        if row is not None:
+            self.add_custom_model(row)
+            self.import_finished.emit(row)
 
     def _on_import_worker_failed(self, message: str) -> None:
         self._import_done()
