@@ -172,6 +172,8 @@ class Catalog:
             expert_bpw=row["expert_bpw"],
             block_bpw=row["block_bpw"],
             family=row["family"],
+            kld=row.get("kld"),
+            ppl_increase_pct=row.get("ppl_increase_pct"),
         )
 
     def preset(self, name: str) -> Row:

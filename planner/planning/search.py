@@ -1,7 +1,8 @@
 """Buying advice: the cheapest builds that run a chosen model at a target speed.
 
 `Planner.plan(request)` estimates every candidate (planning_candidates) for the model, quant,
-context and KV type, keeps those that pass every filter and ranks them. The estimates of one
+context and KV type, keeps those that pass every filter and ranks them. With quant "best", each
+build gets the best-quality quant (lowest published KL divergence) that passes every filter. The estimates of one
 model are cached, so changing only filters or ranking (as a UI does) costs no new estimates.
 When nothing qualifies, the plan says so and suggests the nearest options.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from planner.catalog.store import Catalog
@@ -23,7 +24,8 @@ from planner.errors import InputError
 from planner.planning.candidates import Evaluated, Evaluation, describe, evaluate_all
 
 RANKINGS = ("price", "perf-per-dollar", "cost-per-mtok")
-CACHE_SIZE = 8
+CACHE_SIZE = 48  # room for every quant of one model, which a best-quality search evaluates
+BEST_QUALITY = "best"  # PlanRequest.quant: each build gets the best-quality quant that meets the filters
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ class PlanResult:
             "prefill_tok_s", "prefill_tok_s_range", "hardware_usd", "power_w", "usd_per_mtok", "tok_s_per_1000_usd",
         )  # fmt: skip
         return {
-            "name": self.name, "kind": self.kind, "vendors": list(self.vendors),
+            "name": self.name, "kind": self.kind, "quant": self.estimate.quant.name, "vendors": list(self.vendors),
             **{k: d[k] for k in keys}, "price_kinds": sorted(set(self.price_kinds)),
             "why": list(self.why), "spec": self.spec,
         }  # fmt: skip
@@ -223,7 +225,16 @@ class Planner:
         gpus = {r["vendor"] for r in self.catalog.gpu_rows.values()}
         return sorted(gpus | {r["vendor"] for r in self.catalog.cpu_rows.values()} | {"Apple"})
 
+    def quality_order(self, model_name: str) -> list[str]:
+        """Quants with a published quality figure, best (lowest KL divergence, then fewest bits) first."""
+        model = self.catalog.model(model_name)
+        rows = [r for r in self.catalog.quant_rows.values() if r.get("kld") is not None]
+        rows = [r for r in rows if model.is_moe or not r.get("expert_bpw")]
+        return [r["name"] for r in sorted(rows, key=lambda r: (r["kld"], r["body_bpw"]))]
+
     def plan(self, request: PlanRequest) -> Plan:
+        if request.quant.strip().lower() == BEST_QUALITY:
+            return self._plan_best_quality(request)
         vendors = self._check_vendors(request.vendors)
         evaluation = self.evaluate(request)
         passing: list[Evaluated] = []
@@ -249,6 +260,40 @@ class Planner:
             rejected=rejected,
             suggestions=() if passing else self._suggest(evaluation, request, vendors),
         )
+
+    def _plan_best_quality(self, request: PlanRequest) -> Plan:
+        """Each build with the best-quality quant (lowest published KL divergence) that meets every
+        filter, so "best quality that fits at N tok/s" is one search."""
+        vendors = self._check_vendors(request.vendors)
+        chosen: dict[str, Evaluated] = {}
+        last: tuple[Evaluation, PlanRequest] | None = None
+        names = self.quality_order(request.model)
+        for name in names:
+            one = replace(request, quant=name)
+            evaluation = self.evaluate(one)
+            last = (evaluation, one)
+            for ev in evaluation.evaluated:
+                key = str(ev.candidate.spec.get("name") or ev.estimate.build.name)
+                if key not in chosen and not failures(ev, one, vendors):
+                    chosen[key] = ev
+        if last is None:
+            raise InputError("no quant has a published quality figure")
+        evaluation, smallest = last
+        passing = sorted(chosen.values(), key=rank_key(request.rank))
+        shown = passing if request.limit is None else passing[: request.limit]
+        rejected: dict[str, int] = {}
+        for ev in evaluation.evaluated:
+            key = str(ev.candidate.spec.get("name") or ev.estimate.build.name)
+            for reason in () if key in chosen else failures(ev, smallest, vendors):
+                rejected[reason] = rejected.get(reason, 0) + 1
+        model_name = evaluation.evaluated[0].estimate.model.name if evaluation.evaluated else request.model
+        return Plan(
+            request=request, model_name=model_name, quant_name="at the best quality that qualifies",
+            results=tuple(_result(ev, replace(request, quant=ev.estimate.quant.name), quality=True) for ev in shown),
+            qualifying=len(passing), searched=len(evaluation.evaluated), unpriced=evaluation.unpriced,
+            invalid=evaluation.invalid, rejected=rejected,
+            suggestions=() if passing else self._suggest(evaluation, smallest, vendors),
+        )  # fmt: skip
 
     def _check_vendors(self, requested: Sequence[str]) -> frozenset[str]:
         known = {v.lower(): v for v in self.known_vendors()}
@@ -276,7 +321,18 @@ class Planner:
         return tuple(Suggestion("; also the ".join(names), _result(ev, request)) for names, ev in labels.values())
 
 
-def _result(ev: Evaluated, r: PlanRequest) -> PlanResult:
+def _result(ev: Evaluated, r: PlanRequest, quality: bool = False) -> PlanResult:
+    why: tuple[str, ...] = describe(
+        ev.estimate,
+        min_tok_s=r.min_tok_s,
+        min_prompt_tok_s=r.min_prompt_tok_s,
+        budget_usd=r.budget_usd,
+        max_power_w=r.max_power_w,
+    )
+    quant = ev.estimate.quant
+    if quality:
+        ppl = "" if quant.ppl_increase_pct is None else f", +{quant.ppl_increase_pct:.1f}% perplexity"
+        why = (f"best quality that qualifies: {quant.name} (KL divergence {quant.kld or 0:.4f} vs 16-bit{ppl})", *why)
     return PlanResult(
         name=str(ev.candidate.spec.get("name") or ev.estimate.build.name),
         kind=ev.candidate.kind,
@@ -284,11 +340,5 @@ def _result(ev: Evaluated, r: PlanRequest) -> PlanResult:
         estimate=ev.estimate,
         vendors=ev.vendors,
         price_kinds=ev.price_kinds,
-        why=describe(
-            ev.estimate,
-            min_tok_s=r.min_tok_s,
-            min_prompt_tok_s=r.min_prompt_tok_s,
-            budget_usd=r.budget_usd,
-            max_power_w=r.max_power_w,
-        ),
+        why=why,
     )

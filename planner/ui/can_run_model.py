@@ -26,18 +26,21 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 
 # The speeds come right after the fit, so they stay on screen in a narrow window.
-COL_MODEL, COL_QUANT, COL_FIT, COL_GEN, COL_PROMPT, COL_MEMORY, COL_LAYERS, COL_USD_MTOK, COL_PARAMS = range(9)
-HEADERS = ("Model", "Quant", "Fit", "Gen tok/s", "Prompt tok/s", "Memory GiB", "GPU layers", "$/Mtok", "Params (B)")
-HEADER_TIPS = (
+(COL_MODEL, COL_QUANT, COL_FIT, COL_GEN, COL_PROMPT, COL_MEMORY, COL_LAYERS, COL_USD_MTOK, COL_PARAMS,
+ COL_QUALITY) = range(10)  # fmt: skip
+HEADERS = ("Model", "Quant", "Fit", "Gen tok/s", "Prompt tok/s", "Memory GiB", "GPU layers", "$/Mtok", "Params (B)",
+           "Quality (KLD)")  # fmt: skip
+HEADER_TIPS = (  # in HEADERS order
     "Model name",
-    "Parameters in billions; for mixture-of-experts models, the active parameters per token follow",
     "llama.cpp file type (quantization)",
     "gpu: everything on the GPUs · partial: some layers in system RAM · cpu: runs on the CPU · none: does not fit",
-    "Layers on the GPUs / all layers",
-    "Weights + KV cache + compute buffers",
     "Generation speed, batch 1 (tooltip: likely range)",
     "Prompt processing (prefill) speed",
+    "Weights + KV cache + compute buffers",
+    "Layers on the GPUs / all layers",
     "Hardware amortization + electricity per million generated tokens",
+    "Parameters in billions; for mixture-of-experts models, the active parameters per token follow",
+    "Mean KL divergence from the 16-bit model in llama.cpp's perplexity scoreboard (lower is better; — none published)",
 )
 POPULAR_QUANTS = frozenset({"Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16", "MXFP4", "IQ4_XS", "Q3_K_M"})
 FIT_ORDER = {FIT_GPU: 0, FIT_PARTIAL: 1, FIT_CPU: 2, FIT_NONE: 3}
@@ -73,6 +76,13 @@ def params_text(model: ModelArch) -> str:
     return f"{model.params_total_b:g}"
 
 
+def quality_text(quant: QuantType) -> str:
+    if quant.kld is None:
+        return "—"
+    ppl = "" if quant.ppl_increase_pct is None else f" (+{quant.ppl_increase_pct:.1f}% PPL)"
+    return f"{quant.kld:.4f}{ppl}"
+
+
 def _display(row: CanRunRow, col: int) -> str:
     cell = row.cell
     return {
@@ -85,6 +95,7 @@ def _display(row: CanRunRow, col: int) -> str:
         COL_GEN: tok_s(cell.decode_tok_s),
         COL_PROMPT: tok_s(cell.prefill_tok_s),
         COL_USD_MTOK: "—" if row.usd_per_mtok is None else f"${row.usd_per_mtok:,.2f}",
+        COL_QUALITY: quality_text(row.quant),
     }[col]
 
 
@@ -100,6 +111,7 @@ def _sort_key(row: CanRunRow, col: int) -> Any:
         COL_GEN: cell.decode_tok_s if cell.decode_tok_s is not None else -1.0,
         COL_PROMPT: cell.prefill_tok_s if cell.prefill_tok_s is not None else -1.0,
         COL_USD_MTOK: row.usd_per_mtok if row.usd_per_mtok is not None else MISSING_HIGH,
+        COL_QUALITY: row.quant.kld if row.quant.kld is not None else MISSING_HIGH,
     }[col]
 
 

@@ -74,6 +74,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "quants": (
         ("Family", ("family",)),
         ("Bits/weight", ("body_bpw",)),
+        ("KLD vs 16-bit", ("kld",)),
+        ("+PPL %", ("ppl_increase_pct",)),
         ("Description", ("description",)),
     ),
     "presets": (

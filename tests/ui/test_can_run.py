@@ -10,6 +10,7 @@ from planner.ui.can_run_model import (
     COL_FIT,
     COL_GEN,
     COL_MEMORY,
+    COL_QUALITY,
     COL_QUANT,
     FIT_TINTS,
     ROW_ROLE,
@@ -107,6 +108,20 @@ def test_sorting_by_generation_speed_is_numeric(pane: CanRunPane) -> None:
     pane.view.sortByColumn(COL_MEMORY, Qt.SortOrder.AscendingOrder)
     memory = visible(pane, COL_MEMORY, SORT_ROLE)
     assert memory == sorted(memory)
+
+
+def test_quality_column_shows_kl_divergence_and_sorts_best_first(pane: CanRunPane) -> None:
+    pane.search.setText("llama 3.1 8b")
+    shown = dict(
+        zip(
+            visible(pane, COL_QUANT, Qt.ItemDataRole.DisplayRole),
+            visible(pane, COL_QUALITY, Qt.ItemDataRole.DisplayRole),
+        )
+    )
+    assert shown["Q8_0"].startswith("0.00") and "% PPL" in shown["Q4_K_M"]
+    pane.view.sortByColumn(COL_QUALITY, Qt.SortOrder.AscendingOrder)
+    klds = visible(pane, COL_QUALITY, SORT_ROLE)
+    assert klds == sorted(klds) and klds[0] < klds[-1]
 
 
 def test_changing_the_context_updates_the_table(qtbot, pane: CanRunPane, state: PlannerState) -> None:
