@@ -66,8 +66,10 @@ def kv_elements_per_token_full_layer(model: ModelArch) -> int:
 
 
 def swa_cells(model: ModelArch, context: int, n_ubatch: int) -> int:
-    """Cells a sliding-window layer allocates: the window plus one micro-batch."""
-    return min(context, model.sliding_window + n_ubatch)
+    """Cells a sliding-window layer allocates: the window plus one micro-batch, padded to 256
+    (llama-kv-cache-iswa.cpp: GGML_PAD(min(n_ctx, n_swa + n_ubatch), 256))."""
+    cells = min(context, model.sliding_window + n_ubatch)
+    return -(-cells // 256) * 256
 
 
 def kv_cache_bytes(model: ModelArch, workload: Workload, context: int | None = None) -> float:

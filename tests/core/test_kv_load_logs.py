@@ -69,3 +69,21 @@ def test_recurrent_state_matches_the_load_log(
     long = kv_cache_bytes(model, Workload(context=8192))
     per_token_attention = (long - short) / 4096
     assert short == pytest.approx(per_token_attention * 4096 + model.linear_state_mib * MIB)  # the state stays fixed
+
+
+GPT_OSS_SOURCE = "llama-server log of gpt-oss-20b, CUDA, n_ctx 131072, n_ubatch 512 (freq_base 150000, scale 0.03125)"
+
+
+def test_gpt_oss_full_attention_layers_match_the_load_log(catalog: Catalog) -> None:
+    # "llama_kv_cache: size = 3072.00 MiB (131072 cells, 12 layers, 1/1 seqs), K (f16): 1536.00 MiB"
+    model = catalog.model("gpt-oss-20b")
+    per_token = 2 * model.n_kv_heads * model.head_dim * 2  # f16 K and V
+    assert model.n_full_attn_layers * per_token * 131072 / MIB == pytest.approx(3072.0), GPT_OSS_SOURCE
+
+
+def test_gpt_oss_sliding_window_layers_match_the_load_log(catalog: Catalog) -> None:
+    # "llama_kv_cache_iswa: creating     SWA KV cache, size = 768 cells"
+    # "llama_kv_cache: size =   18.00 MiB (   768 cells,  12 layers,  1/1 seqs), K (f16):    9.00 MiB"
+    model = catalog.model("gpt-oss-20b")
+    total = kv_cache_bytes(model, Workload(context=131072)) / MIB
+    assert total == pytest.approx(3072.0 + 18.0), GPT_OSS_SOURCE
