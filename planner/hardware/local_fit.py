@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from planner.catalog.model_import import model_from_gguf
-from planner.catalog.store import Catalog, model_from_row
+from planner.catalog.model_rows import model_from_row
+from planner.catalog.store import Catalog
 from planner.core.calibration import PRIORS, Calibration
 from planner.core.estimate import estimate
 from planner.core.hardware import Build

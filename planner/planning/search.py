@@ -1,9 +1,8 @@
 """Buying advice: the cheapest builds that run a chosen model at a target speed.
 
 `Planner.plan(request)` estimates every candidate (planning_candidates) for the model, quant,
-context and KV type, keeps those that pass every filter and ranks them. With quant "best", each
-build gets the best-quality quant (lowest published KL divergence) that passes every filter. The estimates of one
-model are cached, so changing only filters or ranking (as a UI does) costs no new estimates.
+context and KV type, keeps those that pass every filter and ranks them (quant "best": see quality.py).
+One model's estimates are cached: changing only filters or ranking (as a UI does) costs none.
 When nothing qualifies, the plan says so and suggests the nearest options.
 """
 
@@ -11,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from planner.catalog.store import Catalog
@@ -225,17 +224,12 @@ class Planner:
         gpus = {r["vendor"] for r in self.catalog.gpu_rows.values()}
         return sorted(gpus | {r["vendor"] for r in self.catalog.cpu_rows.values()} | {"Apple"})
 
-    def quality_order(self, model_name: str) -> list[str]:
-        """Quants with a published quality figure, best (lowest KL divergence, then fewest bits) first."""
-        model = self.catalog.model(model_name)
-        rows = [r for r in self.catalog.quant_rows.values() if r.get("kld") is not None]
-        rows = [r for r in rows if model.is_moe or not r.get("expert_bpw")]
-        return [r["name"] for r in sorted(rows, key=lambda r: (r["kld"], r["body_bpw"]))]
-
     def plan(self, request: PlanRequest) -> Plan:
         if request.quant.strip().lower() == BEST_QUALITY:
-            return self._plan_best_quality(request)
-        vendors = self._check_vendors(request.vendors)
+            from planner.planning.quality import plan_best_quality  # it builds on this module
+
+            return plan_best_quality(self, request)
+        vendors = self.check_vendors(request.vendors)
         evaluation = self.evaluate(request)
         passing: list[Evaluated] = []
         rejected: dict[str, int] = {}
@@ -252,57 +246,23 @@ class Planner:
             request=request,
             model_name=est.model.name if est else request.model,
             quant_name=est.quant.name if est else request.quant,
-            results=tuple(_result(ev, request) for ev in shown),
+            results=tuple(plan_result(ev, request) for ev in shown),
             qualifying=len(passing),
             searched=len(evaluation.evaluated),
             unpriced=evaluation.unpriced,
             invalid=evaluation.invalid,
             rejected=rejected,
-            suggestions=() if passing else self._suggest(evaluation, request, vendors),
+            suggestions=() if passing else self.suggest(evaluation, request, vendors),
         )
 
-    def _plan_best_quality(self, request: PlanRequest) -> Plan:
-        """Each build with the best-quality quant (lowest published KL divergence) that meets every
-        filter, so "best quality that fits at N tok/s" is one search."""
-        vendors = self._check_vendors(request.vendors)
-        chosen: dict[str, Evaluated] = {}
-        last: tuple[Evaluation, PlanRequest] | None = None
-        names = self.quality_order(request.model)
-        for name in names:
-            one = replace(request, quant=name)
-            evaluation = self.evaluate(one)
-            last = (evaluation, one)
-            for ev in evaluation.evaluated:
-                key = str(ev.candidate.spec.get("name") or ev.estimate.build.name)
-                if key not in chosen and not failures(ev, one, vendors):
-                    chosen[key] = ev
-        if last is None:
-            raise InputError("no quant has a published quality figure")
-        evaluation, smallest = last
-        passing = sorted(chosen.values(), key=rank_key(request.rank))
-        shown = passing if request.limit is None else passing[: request.limit]
-        rejected: dict[str, int] = {}
-        for ev in evaluation.evaluated:
-            key = str(ev.candidate.spec.get("name") or ev.estimate.build.name)
-            for reason in () if key in chosen else failures(ev, smallest, vendors):
-                rejected[reason] = rejected.get(reason, 0) + 1
-        model_name = evaluation.evaluated[0].estimate.model.name if evaluation.evaluated else request.model
-        return Plan(
-            request=request, model_name=model_name, quant_name="at the best quality that qualifies",
-            results=tuple(_result(ev, replace(request, quant=ev.estimate.quant.name), quality=True) for ev in shown),
-            qualifying=len(passing), searched=len(evaluation.evaluated), unpriced=evaluation.unpriced,
-            invalid=evaluation.invalid, rejected=rejected,
-            suggestions=() if passing else self._suggest(evaluation, smallest, vendors),
-        )  # fmt: skip
-
-    def _check_vendors(self, requested: Sequence[str]) -> frozenset[str]:
+    def check_vendors(self, requested: Sequence[str]) -> frozenset[str]:
         known = {v.lower(): v for v in self.known_vendors()}
         unknown = [v for v in requested if v.lower() not in known]
         if unknown:
             raise InputError(f"unknown vendor(s) {', '.join(unknown)}; choose from {', '.join(known.values())}")
         return frozenset(v.lower() for v in requested)
 
-    def _suggest(self, evaluation: Evaluation, request: PlanRequest, vendors: frozenset[str]) -> tuple[Suggestion, ...]:
+    def suggest(self, evaluation: Evaluation, request: PlanRequest, vendors: frozenset[str]) -> tuple[Suggestion, ...]:
         runs = [ev for ev in evaluation.evaluated if ev.estimate.fit != FIT_NONE]
         budget = request.budget_usd
         over_budget = [ev for ev in runs if set(failures(ev, request, vendors)) == {"over budget"}]
@@ -318,21 +278,17 @@ class Planner:
         for label, ev in options:
             if ev is not None:
                 labels.setdefault(id(ev), ([], ev))[0].append(label)
-        return tuple(Suggestion("; also the ".join(names), _result(ev, request)) for names, ev in labels.values())
+        return tuple(Suggestion("; also the ".join(names), plan_result(ev, request)) for names, ev in labels.values())
 
 
-def _result(ev: Evaluated, r: PlanRequest, quality: bool = False) -> PlanResult:
-    why: tuple[str, ...] = describe(
+def plan_result(ev: Evaluated, r: PlanRequest) -> PlanResult:
+    why = describe(
         ev.estimate,
         min_tok_s=r.min_tok_s,
         min_prompt_tok_s=r.min_prompt_tok_s,
         budget_usd=r.budget_usd,
         max_power_w=r.max_power_w,
     )
-    quant = ev.estimate.quant
-    if quality:
-        ppl = "" if quant.ppl_increase_pct is None else f", +{quant.ppl_increase_pct:.1f}% perplexity"
-        why = (f"best quality that qualifies: {quant.name} (KL divergence {quant.kld or 0:.4f} vs 16-bit{ppl})", *why)
     return PlanResult(
         name=str(ev.candidate.spec.get("name") or ev.estimate.build.name),
         kind=ev.candidate.kind,

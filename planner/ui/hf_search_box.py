@@ -42,10 +42,10 @@ class HfSearchBox(QWidget):
         self.query.setPlaceholderText("Find on Hugging Face: a name (qwen3 8b) or a repo (Qwen/Qwen3-8B)")
         self.query.setClearButtonEnabled(True)
         self.query.returnPressed.connect(self._on_search_clicked)
-        self.search_button = _button("Search", self._on_search_clicked)
-        self.import_button = _button("Import selected", self._on_import_clicked)
+        self.search_button = button("Search", self._on_search_clicked)
+        self.import_button = button("Import selected", self._on_import_clicked)
         self.import_button.setEnabled(False)
-        self.cancel_button = _button("Cancel", self._on_cancel_clicked)
+        self.cancel_button = button("Cancel", self._on_cancel_clicked)
         self.cancel_button.setEnabled(False)
         self.results = QListWidget()
         self.results.setMaximumHeight(130)
@@ -144,7 +144,10 @@ class HfSearchBox(QWidget):
         self.lookup_failed.emit(message)
 
 
-def _button(text: str, slot: Callable[[], None]) -> QPushButton:
-    button = QPushButton(text)
-    button.clicked.connect(slot)
-    return button
+def button(text: str, slot: Callable[[], None], layout: QHBoxLayout | None = None) -> QPushButton:
+    """A push button wired to `slot`, added to `layout` when one is given."""
+    widget = QPushButton(text)
+    widget.clicked.connect(slot)
+    if layout is not None:
+        layout.addWidget(widget)
+    return widget

@@ -21,6 +21,7 @@ from planner.errors import InputError
 from planner.estimation.front import Estimator
 from planner.planning.candidates import PLATFORMS, gpu_spec
 from planner.planning.hardware_floor import ARTICLE_CLAIMS, FLOOR_MIN_TOK_S, hardware_floor
+from planner.planning.quality import quality_order
 from planner.planning.search import Planner, PlanRequest, PlanResult, pareto_frontier
 from planner.resources import catalog_source_dir
 
@@ -232,7 +233,7 @@ def test_best_quality_gives_each_build_its_best_quant_that_meets_the_speed(plann
     request = PlanRequest(model="llama-3.1-8b", quant="best", min_tok_s=30, budget_usd=1500, limit=None)
     plan = planner.plan(request)
     assert plan.results and "best quality" in plan.message
-    order = planner.quality_order("llama-3.1-8b")
+    order = quality_order(planner.catalog, "llama-3.1-8b")
     assert "MXFP4" not in order and order.index("Q8_0") < order.index("Q4_K_M") < order.index("IQ2_M")
     qualifying = {q: {r.name for r in planner.plan(replace(request, quant=q)).results} for q in order}
     for result in plan.results:
