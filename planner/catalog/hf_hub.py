@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from huggingface_hub import HfApi, constants, hf_hub_download, hf_hub_url
@@ -78,6 +79,14 @@ def cache_dir() -> str | None:
     if os.environ.get("HF_HUB_CACHE"):
         return os.environ["HF_HUB_CACHE"]
     return os.path.join(os.environ["HF_HOME"], "hub") if os.environ.get("HF_HOME") else None
+
+
+def cached_config(repo: str) -> str | None:
+    """The newest cached config.json of `repo`, whichever revision fetched it (a download by commit
+    leaves no refs/main, so hf_hub_download(local_files_only=True) alone would miss it)."""
+    root = Path(cache_dir() or constants.HF_HUB_CACHE) / f"models--{repo.replace('/', '--')}" / "snapshots"
+    found = sorted(root.glob("*/config.json"), key=lambda p: p.stat().st_mtime)
+    return str(found[-1]) if found else None
 
 
 def offline() -> bool:
@@ -184,7 +193,9 @@ def lookup(repo: str, progress: Progress | None = None, cancelled: Callable[[], 
         raise InputError(f"{repo!r} is not a Hugging Face repo id; write it as ORG/NAME, e.g. Qwen/Qwen3-8B")
     if offline():
         report(30, "offline: reading config.json from the cache")
-        path = _call(lambda: hf_hub_download(repo, "config.json", local_files_only=True, cache_dir=cache_dir()), repo)
+        path = cached_config(repo) or _call(
+            lambda: hf_hub_download(repo, "config.json", local_files_only=True, cache_dir=cache_dir()), repo
+        )
         row = model_from_config_json(path, name=repo.split("/")[1])
         return HubModel(repo, "", _tag(row, repo), "config.json", notes=("offline: GGUF file list not available",))
     report(10, f"asking Hugging Face about {repo}")

@@ -14,7 +14,7 @@ import pytest
 
 from planner.catalog import hf_hub
 from planner.cli import main
-from planner.errors import InputError
+from planner.errors import InputError, PlannerError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "hf_hub"
 QWEN_SHA = "b968826d9c46dd6066d109eabc6255188de91218"
@@ -162,3 +162,15 @@ def test_cli_search_and_import_as_json(hub: Hub, capsys: pytest.CaptureFixture[s
     assert main(["models", "import", "hf:someone/Tiny-Llama-GGUF", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["model"]["n_layers"] == 2 and len(data["gguf_files"]) == 3
+
+
+def test_offline_reads_config_json_from_the_cache(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    hf_hub.lookup("Qwen/Qwen3-8B")  # fills the cache
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # and nothing is reachable
+    seen = len(hub.requests)
+    result = hf_hub.lookup("Qwen/Qwen3-8B")
+    assert result.model is not None and result.model["n_layers"] == 36
+    assert "offline" in result.notes[0] and len(hub.requests) == seen
+    with pytest.raises(PlannerError):
+        hf_hub.lookup("someone/Not-Cached")  # not in the cache: a clear error, not a traceback
