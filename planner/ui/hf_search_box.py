@@ -49,6 +49,7 @@ class HfSearchBox(QWidget):
         self.cancel_button.setEnabled(False)
         self.results = QListWidget()
         self.results.setMaximumHeight(130)
+        self.results.hide()  # shown once a search has found something
         self.results.itemSelectionChanged.connect(self._on_selection_changed)
         self.results.itemDoubleClicked.connect(lambda _item: self._on_import_clicked())
         self.status = QLabel()
@@ -123,6 +124,7 @@ class HfSearchBox(QWidget):
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, r["repo"])
             self.results.addItem(item)
+        self.results.setVisible(bool(found))
         self._busy(False, f"{len(found)} repos. Select one and import it." if found else "Nothing found.")
         self.results_shown.emit(found)
 

@@ -231,3 +231,13 @@ def test_your_price_is_used_for_the_build(pane: CatalogPane, services: Services)
     assert state.set_spec({"name": "b", "gpus": [{"gpu": "rtx-3090", "price_kind": "used"}], "ram_gb": 32})
     gpu_part = next(p for p in state.build.parts if p.kind == "gpu")
     assert gpu_part.price_usd == 555.0
+
+
+def test_quants_show_small_kl_divergences_in_full(pane: CatalogPane) -> None:
+    pane.set_kind("quants")
+    headers = [pane.model.headerData(c, Qt.Orientation.Horizontal) for c in range(pane.model.columnCount())]
+    kld = headers.index("KLD vs 16-bit")
+    model = pane.model
+    shown = {model.index(r, COL_NAME).data(): model.index(r, kld).data() for r in range(model.rowCount())}
+    assert shown["Q8_0"] == "0.0014" and shown["Q4_K_M"] == "0.032" and shown["Q2_K"] == "0.46"
+    assert shown["NVFP4"] == ""  # no published figure

@@ -19,11 +19,13 @@ def pane(qtbot, state: PlannerState, services: Services) -> CatalogPane:
 
 def test_search_then_import_adds_a_custom_model(qtbot, pane: CatalogPane, hub: Hub) -> None:  # noqa: F811
     box = pane.hf_box
+    assert box.results.isHidden()  # no empty list before a search
     box.query.setText("qwen3 8b")
     with qtbot.waitSignal(box.results_shown, timeout=20_000) as shown:
         box.search_button.click()
     assert [r["repo"] for r in shown.args[0]] == ["Qwen/Qwen3-8B", "unsloth/Qwen3-8B-GGUF"]
     assert box.results.count() == 2 and "[GGUF]" in box.results.item(1).text()
+    assert not box.results.isHidden()
     box.results.setCurrentRow(0)
     assert box.import_button.isEnabled()
     with qtbot.waitSignal(pane.import_finished, timeout=20_000) as imported:
