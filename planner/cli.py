@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from planner import __version__
 from planner.errors import PlannerError
 
-SUBCOMMANDS = ("catalog", "estimate", "serve", "detect", "plan", "export", "measure")
+SUBCOMMANDS = ("catalog", "estimate", "serve", "detect", "plan", "export", "measure", "models")
 
 
 def build_parser() -> argparse.ArgumentParser:

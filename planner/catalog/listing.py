@@ -20,13 +20,13 @@ def list_entries(catalog: Catalog, kind: str, search: str | None = None) -> list
     elif kind == "chips":
         rows = [{"kind": "apple_chip", "vendor": "Apple", **r} for r in catalog.apple_rows.values()]
     elif kind == "models":
-        rows = list(catalog.model_rows.values())
+        rows = [_model_entry(r) for r in catalog.model_rows.values()]
     elif kind == "cpus":
         rows = list(catalog.cpu_rows.values())
     elif kind == "presets":
         rows = list(catalog.preset_rows.values())
     elif kind == "quants":
-        rows = list(catalog.quant_rows.values())
+        rows = [_quant_entry(r) for r in catalog.quant_rows.values()]
     elif kind == "dataflow":
         rows = [{"kind": "dataflow", **r} for r in catalog.table("dataflow_systems", "vendor, name")]
     else:
@@ -35,6 +35,17 @@ def list_entries(catalog: Catalog, kind: str, search: str | None = None) -> list
         needle = normalize(search)
         rows = [r for r in rows if needle in normalize(_haystack(r))]
     return rows
+
+
+def _model_entry(row: Row) -> Row:
+    """A model row with the contract's names: `hf_repo` and `released` (YYYY-MM, None if unknown)."""
+    released = str(row.get("release_date") or "")[:7]
+    return {**row, "hf_repo": row.get("repo") or None, "released": released or None}
+
+
+def _quant_entry(row: Row) -> Row:
+    """A quant row with the contract's names; kld/ppl_increase_pct stay None where no public table has them."""
+    return {**row, "bits_per_weight": row["body_bpw"], "source": row.get("quality_source_url") or None}
 
 
 def _haystack(row: Row) -> str:

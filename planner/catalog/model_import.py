@@ -225,11 +225,18 @@ def model_from_gguf(path: str | Path, progress: Progress | None = None) -> Row:
     path = Path(path)
     report = progress or (lambda _pct, _text: None)
     report(5, f"reading the header of {path.name}")
-    fields, arch, name, total = _gguf_fields(_open_gguf(path), path, report)
+    return model_from_gguf_reader(_open_gguf(path), path.name, str(path), report)
+
+
+def model_from_gguf_reader(reader: Any, file_name: str, source: str, progress: Progress | None = None) -> Row:
+    """A model row from anything that reads like a `GGUFReader` (a local file, or a header
+    fetched over HTTP and parsed by `gguf_header`)."""
+    report = progress or (lambda _pct, _text: None)
+    fields, arch, name, total = _gguf_fields(reader, Path(file_name), report)
     try:
-        row = _finish(fields, name, arch, str(path), total_params=total or None)
+        row = _finish(fields, name, arch, source, total_params=total or None)
     except (TypeError, ValueError) as exc:
-        raise InputError(f"{path.name}: a metadata field has the wrong type ({exc})") from exc
+        raise InputError(f"{file_name}: a metadata field has the wrong type ({exc})") from exc
     row["file_type"] = fields["file_type"]
     report(100, f"read {name}")
     return row

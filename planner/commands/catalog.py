@@ -16,7 +16,7 @@ COLUMNS = {
     "models": [("name", 34), ("params_total_b", 8), ("params_active_b", 8), ("n_layers", 7)],
     "cpus": [("name", 40), ("cores", 6), ("memory_channels", 5), ("max_memory_mts", 7)],
     "presets": [("name", 44), ("price_usd_low", 10), ("price_usd_high", 10)],
-    "quants": [("name", 10), ("body_bpw", 9), ("description", 50)],
+    "quants": [("name", 10), ("body_bpw", 9), ("kld", 8), ("ppl_increase_pct", 8), ("description", 50)],
     "dataflow": [("name", 30), ("unit", 7), ("on_chip_sram_gb", 9), ("power_w", 8), ("price_usd", 10)],
 }
 HEADERS = {
@@ -33,6 +33,8 @@ HEADERS = {
     "price_usd_low": "from $",
     "price_usd_high": "to $",
     "body_bpw": "bpw",
+    "kld": "KLD",
+    "ppl_increase_pct": "+PPL %",
 }
 
 

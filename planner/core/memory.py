@@ -107,8 +107,10 @@ def kv_elements_per_token_full_layer(model: ModelArch) -> int:
 
 
 def swa_cells(model: ModelArch, context: Cells, n_ubatch: int) -> Cells:
-    """Cells a sliding-window layer allocates: the window plus one micro-batch."""
-    return np.minimum(context, model.sliding_window + n_ubatch)
+    """Cells a sliding-window layer allocates: the window plus one micro-batch, padded to 256
+    (llama-kv-cache-iswa.cpp: GGML_PAD(min(n_ctx, n_swa + n_ubatch), 256))."""
+    cells = np.minimum(context, model.sliding_window + n_ubatch)
+    return -(-cells // 256) * 256
 
 
 def kv_cache_bytes(model: ModelArch, workload: Workload, context: Cells | None = None) -> Cells:
@@ -117,7 +119,7 @@ def kv_cache_bytes(model: ModelArch, workload: Workload, context: Cells | None =
     per_token = kv_elements_per_token_full_layer(model) * workload.kv_bytes_per_element
     full = model.n_full_attn_layers * per_token * ctx
     swa = model.n_swa_layers * per_token * swa_cells(model, ctx, workload.n_ubatch)
-    recurrent = model.linear_state_mib * 1024**2 if model.n_linear_attn_layers else 0.0
+    recurrent = model.linear_state_mib * 1024**2
     return full + swa + recurrent
 
 

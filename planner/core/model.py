@@ -36,6 +36,15 @@ class ModelArch:
     qk_rope_head_dim: int = 0
     qk_nope_head_dim: int = 0
     v_head_dim: int = 0
+    # Hybrid stacks: parameters of one linear-attention / SSM mixer (millions), layers that run an
+    # SSM beside their attention (Falcon-H1: both caches in every layer), blocks with no
+    # mixer at all (Nemotron-H's MLP-only blocks), blocks with no FFN (its Mamba and attention
+    # blocks), and 2 for plain up/down MLPs (squared-ReLU, GELU) instead of gated 3-matrix ones.
+    linear_mixer_params_m: float = 0.0
+    n_parallel_ssm_layers: int = 0
+    n_mixer_free_layers: int = 0
+    n_ffn_free_layers: int = 0
+    ffn_matrices: int = 3
     family: str = ""
     arch: str = ""
 
@@ -51,7 +60,7 @@ class ModelArch:
     @property
     def n_attention_layers(self) -> int:
         """Layers that keep a growing KV cache (full or sliding-window attention)."""
-        return self.n_layers - self.n_linear_attn_layers
+        return self.n_layers - self.n_linear_attn_layers - self.n_mixer_free_layers
 
     @property
     def n_full_attn_layers(self) -> int:
@@ -59,7 +68,7 @@ class ModelArch:
 
     @property
     def n_moe_layers(self) -> int:
-        return self.n_layers - self.n_dense_layers if self.is_moe else 0
+        return self.n_layers - self.n_ffn_free_layers - self.n_dense_layers if self.is_moe else 0
 
     # ---- parameter counts ----------------------------------------------
     def attention_params_per_layer(self) -> int:
@@ -79,11 +88,11 @@ class ModelArch:
         return q_and_o + k_and_v
 
     def dense_ffn_params(self) -> int:
-        return 3 * self.hidden_size * self.intermediate_size
+        return self.ffn_matrices * self.hidden_size * self.intermediate_size
 
     def expert_params(self) -> int:
-        """One routed expert (gate, up and down projections)."""
-        return 3 * self.hidden_size * self.moe_intermediate_size
+        """One routed expert (gate, up and down projections; up and down only for plain MLPs)."""
+        return self.ffn_matrices * self.hidden_size * self.moe_intermediate_size
 
     def moe_layer_params(self, active_only: bool) -> int:
         experts = self.n_experts_active if active_only else self.n_experts
@@ -104,14 +113,22 @@ class ModelArch:
     def computed_active_params(self) -> float:
         return self._params(active_only=True)
 
+    def mixer_params(self) -> float:
+        """Attention plus linear-attention/SSM mixers over the whole stack."""
+        linear = (
+            self.linear_mixer_params_m * 1e6 if self.linear_mixer_params_m else float(self.attention_params_per_layer())
+        )
+        n_linear = self.n_linear_attn_layers + self.n_parallel_ssm_layers
+        return self.attention_params_per_layer() * self.n_attention_layers + linear * n_linear
+
     def _params(self, active_only: bool) -> float:
-        attention = self.attention_params_per_layer() * self.n_layers
+        attention = self.mixer_params()
         if self.is_moe:
             ffn = self.n_dense_layers * self.dense_ffn_params() + self.n_moe_layers * (
                 self.moe_layer_params(active_only)
             )
         else:
-            ffn = self.n_layers * self.dense_ffn_params()
+            ffn = (self.n_layers - self.n_ffn_free_layers) * self.dense_ffn_params()
         return float(attention + ffn + self.embedding_params() + self.output_params())
 
     # ---- the catalog's published figures, split into the parts the runtime reads ----

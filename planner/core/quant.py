@@ -23,6 +23,8 @@ class QuantType:
     expert_bpw: float | None = None
     block_bpw: float | None = None
     family: str = "k-quant"
+    kld: float | None = None  # mean KL divergence vs 16-bit in a public table; None where none has it
+    ppl_increase_pct: float | None = None  # perplexity increase vs 16-bit, percent
 
     def applies_to(self, model: ModelArch) -> bool:
         """Whether files of this type exist for `model`: expert-only types (MXFP4) quantize

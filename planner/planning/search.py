@@ -1,8 +1,8 @@
 """Buying advice: the cheapest builds that run a chosen model at a target speed.
 
 `Planner.plan(request)` estimates every candidate (planning_candidates) for the model, quant,
-context and KV type, keeps those that pass every filter and ranks them. The estimates of one
-model are cached, so changing only filters or ranking (as a UI does) costs no new estimates.
+context and KV type, keeps those that pass every filter and ranks them (quant "best": see quality.py).
+One model's estimates are cached: changing only filters or ranking (as a UI does) costs none.
 When nothing qualifies, the plan says so and suggests the nearest options.
 """
 
@@ -24,7 +24,8 @@ from planner.planning.candidates import Evaluated, Evaluation, describe, evaluat
 
 DEFAULT_MIN_TOK_S = 10.0  # a reading speed: `planner plan` and the Plan pane hide slower builds unless asked
 RANKINGS = ("price", "perf-per-dollar", "cost-per-mtok")
-CACHE_SIZE = 8
+CACHE_SIZE = 48  # room for every quant of one model, which a best-quality search evaluates
+BEST_QUALITY = "best"  # PlanRequest.quant: each build gets the best-quality quant that meets the filters
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class PlanResult:
             "prefill_tok_s", "prefill_tok_s_range", "hardware_usd", "power_w", "usd_per_mtok", "tok_s_per_1000_usd",
         )  # fmt: skip
         return {
-            "name": self.name, "kind": self.kind, "vendors": list(self.vendors),
+            "name": self.name, "kind": self.kind, "quant": self.estimate.quant.name, "vendors": list(self.vendors),
             **{k: d[k] for k in keys}, "price_kinds": sorted(set(self.price_kinds)),
             "why": list(self.why), "spec": self.spec,
         }  # fmt: skip
@@ -225,7 +226,11 @@ class Planner:
         return sorted(gpus | {r["vendor"] for r in self.catalog.cpu_rows.values()} | {"Apple"})
 
     def plan(self, request: PlanRequest) -> Plan:
-        vendors = self._check_vendors(request.vendors)
+        if request.quant.strip().lower() == BEST_QUALITY:
+            from planner.planning.quality import plan_best_quality  # it builds on this module
+
+            return plan_best_quality(self, request)
+        vendors = self.check_vendors(request.vendors)
         evaluation = self.evaluate(request)
         passing: list[Evaluated] = []
         rejected: dict[str, int] = {}
@@ -242,23 +247,23 @@ class Planner:
             request=request,
             model_name=est.model.name if est else request.model,
             quant_name=est.quant.name if est else request.quant,
-            results=tuple(_result(ev, request) for ev in shown),
+            results=tuple(plan_result(ev, request) for ev in shown),
             qualifying=len(passing),
             searched=len(evaluation.evaluated),
             unpriced=evaluation.unpriced,
             invalid=evaluation.invalid,
             rejected=rejected,
-            suggestions=() if passing else self._suggest(evaluation, request, vendors),
+            suggestions=() if passing else self.suggest(evaluation, request, vendors),
         )
 
-    def _check_vendors(self, requested: Sequence[str]) -> frozenset[str]:
+    def check_vendors(self, requested: Sequence[str]) -> frozenset[str]:
         known = {v.lower(): v for v in self.known_vendors()}
         unknown = [v for v in requested if v.lower() not in known]
         if unknown:
             raise InputError(f"unknown vendor(s) {', '.join(unknown)}; choose from {', '.join(known.values())}")
         return frozenset(v.lower() for v in requested)
 
-    def _suggest(self, evaluation: Evaluation, request: PlanRequest, vendors: frozenset[str]) -> tuple[Suggestion, ...]:
+    def suggest(self, evaluation: Evaluation, request: PlanRequest, vendors: frozenset[str]) -> tuple[Suggestion, ...]:
         runs = [ev for ev in evaluation.evaluated if ev.estimate.fit != Fit.NONE]
         budget = request.budget_usd
         over_budget = [ev for ev in runs if set(failures(ev, request, vendors)) == {"over budget"}]
@@ -274,10 +279,17 @@ class Planner:
         for label, ev in options:
             if ev is not None:
                 labels.setdefault(id(ev), ([], ev))[0].append(label)
-        return tuple(Suggestion("; also the ".join(names), _result(ev, request)) for names, ev in labels.values())
+        return tuple(Suggestion("; also the ".join(names), plan_result(ev, request)) for names, ev in labels.values())
 
 
-def _result(ev: Evaluated, r: PlanRequest) -> PlanResult:
+def plan_result(ev: Evaluated, r: PlanRequest) -> PlanResult:
+    why = describe(
+        ev.estimate,
+        min_tok_s=r.min_tok_s,
+        min_prompt_tok_s=r.min_prompt_tok_s,
+        budget_usd=r.budget_usd,
+        max_power_w=r.max_power_w,
+    )
     return PlanResult(
         name=str(ev.candidate.spec.get("name") or ev.estimate.build.name),
         kind=ev.candidate.kind,
@@ -285,11 +297,5 @@ def _result(ev: Evaluated, r: PlanRequest) -> PlanResult:
         estimate=ev.estimate,
         vendors=ev.vendors,
         price_kinds=ev.price_kinds,
-        why=describe(
-            ev.estimate,
-            min_tok_s=r.min_tok_s,
-            min_prompt_tok_s=r.min_prompt_tok_s,
-            budget_usd=r.budget_usd,
-            max_power_w=r.max_power_w,
-        ),
+        why=why,
     )

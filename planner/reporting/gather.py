@@ -277,7 +277,7 @@ def _assumptions(
     catalog = estimator.catalog
     for g in build.gpus:
         a = g.accelerator
-        row = catalog.gpu_rows.get(a.id) or catalog.apple_rows.get(a.id) or {}
+        row = catalog.gpu_rows.get(a.id) or catalog.uncurated_rows.get(a.id) or catalog.apple_rows.get(a.id) or {}
         cite = mark(sources.cite(row.get("source_url")))
         notes.append(
             f"{a.name}: {a.memory_gb:g} GB, {a.bandwidth_gbs:,.0f} GB/s, {_tflops(a.fp16_tflops)}, "

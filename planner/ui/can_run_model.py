@@ -26,7 +26,9 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 
 # The speeds come right after the fit, so they stay on screen in a narrow window.
-COL_MODEL, COL_QUANT, COL_FIT, COL_GEN, COL_PROMPT, COL_MEMORY, COL_LAYERS, COL_USD_MTOK, COL_PARAMS = range(9)
+COL_MODEL, COL_QUANT, COL_FIT, COL_GEN, COL_PROMPT, COL_MEMORY, COL_LAYERS, COL_USD_MTOK, COL_PARAMS, COL_QUALITY = (
+    range(10)
+)
 # One spec per column, (header, tip): the headers and their tips cannot drift apart when columns move.
 COLUMN_SPECS: dict[int, tuple[str, str]] = {
     COL_MODEL: ("Model", "Model name"),
@@ -43,6 +45,11 @@ COLUMN_SPECS: dict[int, tuple[str, str]] = {
     COL_PARAMS: (
         "Params (B)",
         "Parameters in billions; for mixture-of-experts models, the active parameters per token follow",
+    ),
+    COL_QUALITY: (
+        "Quality (KLD)",
+        "Mean KL divergence from the 16-bit model in llama.cpp's perplexity scoreboard "
+        "(lower is better; — none published)",
     ),
 }
 HEADERS = tuple(COLUMN_SPECS[col][0] for col in range(len(COLUMN_SPECS)))
@@ -81,6 +88,13 @@ def params_text(model: ModelArch) -> str:
     return f"{model.params_total_b:g}"
 
 
+def quality_text(quant: QuantType) -> str:
+    if quant.kld is None:
+        return "—"
+    ppl = "" if quant.ppl_increase_pct is None else f" (+{quant.ppl_increase_pct:.1f}% PPL)"
+    return f"{quant.kld:.4f}{ppl}"
+
+
 def _display(row: CanRunRow, col: int) -> str:
     cell = row.cell
     return {
@@ -93,6 +107,7 @@ def _display(row: CanRunRow, col: int) -> str:
         COL_GEN: tok_s(cell.decode_tok_s),
         COL_PROMPT: tok_s(cell.prefill_tok_s),
         COL_USD_MTOK: "—" if row.usd_per_mtok is None else f"${row.usd_per_mtok:,.2f}",
+        COL_QUALITY: quality_text(row.quant),
     }[col]
 
 
@@ -108,6 +123,7 @@ def _sort_key(row: CanRunRow, col: int) -> Any:
         COL_GEN: cell.decode_tok_s if cell.decode_tok_s is not None else -1.0,
         COL_PROMPT: cell.prefill_tok_s if cell.prefill_tok_s is not None else -1.0,
         COL_USD_MTOK: row.usd_per_mtok if row.usd_per_mtok is not None else MISSING_HIGH,
+        COL_QUALITY: row.quant.kld if row.quant.kld is not None else MISSING_HIGH,
     }[col]
 
 

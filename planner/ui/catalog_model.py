@@ -76,6 +76,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "quants": (
         ("Family", ("family",)),
         ("Bits/weight", ("body_bpw",)),
+        ("KLD vs 16-bit", ("kld",)),
+        ("+PPL %", ("ppl_increase_pct",)),
         ("Description", ("description",)),
     ),
     "presets": (
@@ -215,6 +217,8 @@ def _link(url: str) -> str:
 def _format(value: Any) -> str:
     if value is None or value == "":
         return ""
+    if isinstance(value, float) and 0 < abs(value) < 0.1:  # KL divergences: 0.0014, not 0
+        return f"{value:.4f}".rstrip("0")
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:,.0f}"
     return str(value)

@@ -7,7 +7,6 @@ metadata) and price overrides live in the user database and show up here flagged
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
-    QPushButton,
     QSplitter,
     QTableView,
     QTextBrowser,
@@ -46,6 +44,7 @@ from planner.ui.catalog_model import (
     search_proxy,
     with_override,
 )
+from planner.ui.hf_search_box import HfSearchBox, button
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
 from planner.ui.workers import Worker
@@ -107,11 +106,11 @@ class CatalogPane(QWidget):
         splitter.setStretchFactor(1, 2)
 
         bottom = QHBoxLayout()
-        self.add_gpu_button = _button(bottom, "Add GPU…", self._on_add_gpu_button_clicked)
-        self.add_model_button = _button(bottom, "Add model…", self._on_add_model_button_clicked)
-        self.import_config_button = _button(bottom, "Import config.json…", self._on_import_config_button_clicked)
-        self.import_gguf_button = _button(bottom, "Import GGUF…", self._on_import_gguf_button_clicked)
-        self.price_button = _button(bottom, "Set your price…", self._on_price_button_clicked)
+        self.add_gpu_button = button("Add GPU…", self._on_add_gpu_button_clicked, bottom)
+        self.add_model_button = button("Add model…", self._on_add_model_button_clicked, bottom)
+        self.import_config_button = button("Import config.json…", self._on_import_config_button_clicked, bottom)
+        self.import_gguf_button = button("Import GGUF…", self._on_import_gguf_button_clicked, bottom)
+        self.price_button = button("Set your price…", self._on_price_button_clicked, bottom)
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.hide()
@@ -120,8 +119,11 @@ class CatalogPane(QWidget):
         bottom.addWidget(self.progress_bar)
         bottom.addWidget(self.status_label, 1)
 
+        self.hf_box = HfSearchBox(self.services)
+        self.hf_box.model_found.connect(lambda found: self._imported(found.model))  # always has a model row
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.hf_box)
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
 
@@ -197,8 +199,7 @@ class CatalogPane(QWidget):
         except PlannerError as exc:
             self._import_failed(str(exc))
             return False
-        self.add_custom_model(row)
-        self.import_finished.emit(row)
+        self._imported(row)
         return True
 
     def import_gguf(self, path: Path) -> Worker:
@@ -277,6 +278,9 @@ class CatalogPane(QWidget):
 
     def _on_import_worker_finished(self, row: Row) -> None:
         self._import_done()
+        self._imported(row)
+
+    def _imported(self, row: Row) -> None:
         self.add_custom_model(row)
         self.import_finished.emit(row)
 
@@ -288,10 +292,3 @@ class CatalogPane(QWidget):
         self.import_worker = None
         self.progress_bar.hide()
         self.import_gguf_button.setEnabled(True)
-
-
-def _button(layout: QHBoxLayout, text: str, slot: Callable[[], None]) -> QPushButton:
-    button = QPushButton(text)
-    button.clicked.connect(slot)
-    layout.addWidget(button)
-    return button

@@ -33,7 +33,7 @@ from planner.catalog.builds import spec_price_kind
 from planner.core.estimate import Estimate
 from planner.core.workload import Workload
 from planner.errors import PlannerError
-from planner.planning.search import DEFAULT_MIN_TOK_S, Plan, Planner, PlanRequest, PlanResult
+from planner.planning.search import BEST_QUALITY, DEFAULT_MIN_TOK_S, Plan, Planner, PlanRequest, PlanResult
 from planner.ui.composer_gpus import searchable_combo
 from planner.ui.floor_table import FloorTable
 from planner.ui.format import Money, esc
@@ -126,7 +126,8 @@ class PlanPane(QWidget):
     def _build_ui(self) -> None:
         catalog = self.services.catalog
         self.model_combo = searchable_combo([(r["name"], mid) for mid, r in catalog.model_rows.items()], self)
-        self.quant_combo = _combo([(q, q) for q in catalog.quant_rows])
+        self.quant_combo = _combo([*((q, q) for q in catalog.quant_rows), (BEST_QUALITY, BEST_QUALITY)])
+        self.quant_combo.setToolTip("best: on each build, the best-quality quant (lowest KL divergence) that qualifies")
         self.context_combo = _combo([(f"{n // 1024}K", n) for n in CONTEXTS])
         self.kv_combo = _combo([(kv, kv) for kv in KV_TYPES])
         self.rank_combo = _combo(list(RANK_LABELS))

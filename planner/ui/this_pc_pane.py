@@ -1,4 +1,5 @@
-"""This PC: the detected hardware, its catalog matches, how each probe fared, and live telemetry.
+"""This PC: the detected hardware, its catalog matches, how each probe fared, the model files
+already on it, and live telemetry.
 
 Detection runs on a worker, started when the main window first appears (or when this
 pane is first shown); the window never waits for it. Telemetry samples only while the
@@ -14,12 +15,14 @@ from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from planner.core.estimate import Estimate
+from planner.core.hardware import Build
 from planner.core.units import GIB
 from planner.hardware.detect import DEFAULT_TIMEOUT_S, GPU_PROBES, Detection
 from planner.hardware.match import ThisPc, this_pc
 from planner.hardware.pcie import PcieLink
 from planner.measure.ram import RamBandwidth
 from planner.ui.format import esc
+from planner.ui.local_models_panel import LocalModelsPanel
 from planner.ui.measure_panel import MeasurePanel
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
@@ -157,14 +160,17 @@ class ThisPcPane(QWidget):
         self.summary.setOpenExternalLinks(True)
         self.charts = TelemetryCharts(sampler_factory, self)
         self.measure = MeasurePanel(state, services, self)
+        self.local_models = LocalModelsPanel(
+            services, lambda: self.this_pc.build if self.this_pc else None, parent=self
+        )
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.summary)
         splitter.addWidget(self.measure)
+        splitter.addWidget(self.local_models)
         splitter.addWidget(self.charts)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 2)
-        splitter.setStretchFactor(2, 2)
-        splitter.setSizes([280, 300, 320])
+        for index in range(4):
+            splitter.setStretchFactor(index, 2)
+        splitter.setSizes([260, 280, 180, 300])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
@@ -175,6 +181,9 @@ class ThisPcPane(QWidget):
             first_shown.connect(self._on_window_first_shown)
         if services.detection is not None:
             self._show_detection(services.detection)
+
+    def _build_or_none(self) -> Build | None:
+        return self.this_pc.build if self.this_pc else None
 
     # ---- detection -------------------------------------------------------------------
     def start_detection(self) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from planner.catalog.store import Catalog, model_from_row
+from planner.catalog.model_rows import model_from_row
+from planner.catalog.store import Catalog
 from planner.core.memory import weight_layout
 from planner.core.units import GIB
 

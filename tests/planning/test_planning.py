@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from planner.errors import InputError
 from planner.estimation.front import Estimator
 from planner.planning.candidates import PLATFORMS, gpu_spec
 from planner.planning.hardware_floor import FLOOR_MIN_TOK_S, article_claims, hardware_floor
+from planner.planning.quality import quality_order
 from planner.planning.search import Planner, PlanRequest, PlanResult, pareto_frontier
 from planner.resources import migrations_dir
 
@@ -228,3 +230,19 @@ def test_hardware_floor_table(planner: Planner, catalog: Catalog) -> None:
     assert small.cheapest_readable.price_usd <= catalog.preset(BOX)["price_usd_high"]
     assert all(c.fit != Fit.NONE for c in small.checks)
     json.dumps([r.to_dict() for r in rows])
+
+
+def test_best_quality_gives_each_build_its_best_quant_that_meets_the_speed(planner: Planner) -> None:
+    request = PlanRequest(model="llama-3.1-8b", quant="best", min_tok_s=30, budget_usd=1500, limit=None)
+    plan = planner.plan(request)
+    assert plan.results and "best quality" in plan.message
+    order = quality_order(planner.catalog, "llama-3.1-8b")
+    assert "MXFP4" not in order and order.index("Q8_0") < order.index("Q4_K_M") < order.index("IQ2_M")
+    qualifying = {q: {r.name for r in planner.plan(replace(request, quant=q)).results} for q in order}
+    for result in plan.results:
+        assert meets(result, request)
+        chosen = result.estimate.quant.name
+        assert result.why[0].startswith(f"best quality that qualifies: {chosen}")
+        assert result.name in qualifying[chosen]
+        assert not any(result.name in qualifying[q] for q in order[: order.index(chosen)])
+    assert len({r.estimate.quant.name for r in plan.results}) > 1  # cheap builds trade quality for speed

@@ -10,6 +10,7 @@ from planner.ui.can_run_model import (
     COL_FIT,
     COL_GEN,
     COL_MEMORY,
+    COL_QUALITY,
     COL_QUANT,
     FIT_TINTS,
     ROW_ROLE,
@@ -109,6 +110,21 @@ def test_sorting_by_generation_speed_is_numeric(pane: CanRunPane) -> None:
     assert memory == sorted(memory)
 
 
+def test_quality_column_shows_kl_divergence_and_sorts_best_first(pane: CanRunPane) -> None:
+    pane.search.setText("llama 3.1 8b")
+    shown = dict(
+        zip(
+            visible(pane, COL_QUANT, Qt.ItemDataRole.DisplayRole),
+            visible(pane, COL_QUALITY, Qt.ItemDataRole.DisplayRole),
+            strict=True,
+        )
+    )
+    assert shown["Q8_0"].startswith("0.00") and "% PPL" in shown["Q4_K_M"]
+    pane.view.sortByColumn(COL_QUALITY, Qt.SortOrder.AscendingOrder)
+    klds = visible(pane, COL_QUALITY, SORT_ROLE)
+    assert klds == sorted(klds) and klds[0] < klds[-1]
+
+
 def test_changing_the_context_updates_the_table(qtbot, pane: CanRunPane, state: PlannerState) -> None:
     pane.search.setText("llama 3.1 8b")
     before = {e.quant.name: e.cell.kv_bytes for e in visible(pane, 0)}
@@ -150,10 +166,11 @@ def test_choosing_a_model_alone_does_not_recompute(qtbot, pane: CanRunPane, stat
 def test_double_click_selects_model_and_quant(qtbot, pane: CanRunPane, state: PlannerState) -> None:
     pane.search.setText("qwen3-8b")
     pane.set_quant_filter({"Q8_0"})
-    assert pane.proxy.rowCount() == 1
+    rows = [r for r in range(pane.proxy.rowCount()) if pane.proxy.index(r, 0).data(ROW_ROLE).model.id == "qwen3-8b"]
+    assert len(rows) == 1  # fine-tunes of Qwen3-8B match the text too; exactly one row is the model itself
     pane.show()
     qtbot.waitExposed(pane)
-    rect = pane.view.visualRect(pane.proxy.index(0, COL_QUANT))
+    rect = pane.view.visualRect(pane.proxy.index(rows[0], COL_QUANT))
     # QTest's double click alone skips the press the view waits for; a real one starts with a click
     qtbot.mouseClick(pane.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(pane.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

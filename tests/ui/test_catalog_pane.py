@@ -259,3 +259,13 @@ def test_self_test_counts_gpus_as_the_catalog_shows_them(pane: CatalogPane) -> N
     shown = pane.model.rowCount()
     assert f": {shown} GPUs and Apple chips" in catalog_summary(pane.services.catalog)
     assert pane.kind_combo.currentText().startswith("GPUs and Apple chips")
+
+
+def test_quants_show_small_kl_divergences_in_full(pane: CatalogPane) -> None:
+    pane.set_kind("quants")
+    headers = [pane.model.headerData(c, Qt.Orientation.Horizontal) for c in range(pane.model.columnCount())]
+    kld = headers.index("KLD vs 16-bit")
+    model = pane.model
+    shown = {model.index(r, COL_NAME).data(): model.index(r, kld).data() for r in range(model.rowCount())}
+    assert shown["Q8_0"] == "0.0014" and shown["Q4_K_M"] == "0.032" and shown["Q2_K"] == "0.46"
+    assert shown["NVFP4"] == ""  # no published figure
