@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
@@ -26,15 +28,39 @@ def _services(scratch: Path | None = None):
     from planner.ui.workers import WorkerPool
 
     user_db = scratch / "user.sqlite" if scratch else default_user_db_path()
+    if scratch:
+        copy_user_data(default_user_db_path(), user_db)
+        real_settings = Path(QSettings("LLM Build Planner", "planner").fileName())
+        if real_settings.suffix in (".conf", ".ini") and real_settings.is_file():
+            shutil.copyfile(real_settings, scratch / "settings.ini")  # INI on Linux; other formats are skipped
     qsettings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat) if scratch else None
     return Services(
         catalog=Catalog(catalog_path()),
         calibration=load_calibration(calibration_path()),
-        userdb=UserDatabase(user_db, catalog_source_dir() / "migrations"),
+        userdb=UserDatabase(user_db, catalog_source_dir() / "migrations", recover=True),
         settings=Settings(qsettings),
         workers=WorkerPool(QThreadPool.globalInstance()),
         detect=lambda timeout_s=8.0: detect(timeout_s=timeout_s),
     )
+
+
+def copy_user_data(real: Path, copy: Path) -> None:
+    """The self-test runs on a copy of the user's real database, read without changing it,
+    so it cannot report ok while the app cannot start with that data."""
+    if not real.exists():
+        return
+    try:
+        source = sqlite3.connect(f"{real.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            target = sqlite3.connect(copy)
+            with target:
+                source.backup(target)
+            target.close()
+        finally:
+            source.close()
+    except sqlite3.Error:
+        copy.unlink(missing_ok=True)
+        shutil.copyfile(real, copy)  # a damaged file: copy its bytes so the self-test meets it as the app would
 
 
 def default_panes() -> list[tuple[str, Callable]]:
@@ -77,7 +103,7 @@ def run(self_test: bool = False) -> int:
         services = _services(scratch)
     except PlannerError as exc:
         if self_test:
-            print(f'{{"ok": false, "error": "{exc}"}}')  # noqa: T201 - the self-test's report
+            print(json.dumps({"ok": False, "error": str(exc)}))  # noqa: T201 - the self-test's report
             return 1
         QMessageBox.critical(None, "LLM Build Planner", str(exc))
         return 1

@@ -6,13 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from collections.abc import Iterator
+from typing import Any
 
 from planner.calibration.shipped import load_calibration
-from planner.commands.common import open_catalog, print_json
+from planner.commands.common import json_safe, open_catalog, print_json
 from planner.core.estimate import Estimate
 from planner.core.hardware import BACKENDS
-from planner.errors import PlannerError
+from planner.errors import InputError, PlannerError
 from planner.estimation.front import Estimator
 from planner.resources import calibration_path
 
@@ -69,33 +70,55 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_batch(estimator: Estimator, source: str) -> int:
-    stream: TextIO = sys.stdin if source == "-" else _open(source)
-    for line in stream:
-        if not line.strip():
+    """Answer every line, in order; exit 2 naming the lines that failed (the others still answer)."""
+    failed: list[int] = []
+    for number, raw in enumerate(_lines(source), start=1):
+        if not raw.strip():
             continue
-        sys.stdout.write(json.dumps(_batch_line(estimator, line)) + "\n")
+        answer = _batch_line(estimator, raw)
+        if "error" in answer:
+            failed.append(number)
+            answer = {"line": number, **answer}
+            print(f"planner: error: line {number}: {answer['error']}", file=sys.stderr)
+        sys.stdout.write(json.dumps(json_safe(answer), allow_nan=False) + "\n")
         sys.stdout.flush()
+    if failed:
+        shown = ", ".join(str(n) for n in failed[:20]) + (" ..." if len(failed) > 20 else "")
+        print(f"planner: error: {len(failed)} line(s) of {source} failed: {shown}", file=sys.stderr)
+        return InputError.exit_code
     return 0
 
 
-def _open(source: str) -> TextIO:
+def _lines(source: str) -> Iterator[bytes]:
+    """Raw lines, so a byte that is not UTF-8 fails its own line rather than the run."""
+    if source == "-":
+        yield from sys.stdin.buffer
+        return
     try:
-        return Path(source).open(encoding="utf-8")
+        handle = Path(source).open("rb")
     except OSError as exc:
         raise PlannerError(f"cannot read batch file {source}: {exc.strerror}") from exc
+    with handle:
+        yield from handle
 
 
-def _batch_line(estimator: Estimator, line: str) -> dict[str, Any]:
+def _batch_line(estimator: Estimator, raw: bytes) -> dict[str, Any]:
     try:
-        request = json.loads(line)
+        request = json.loads(raw.decode("utf-8"))
         if not isinstance(request, dict):
-            raise PlannerError("each line must be a JSON object")
-        request = {k.replace("-", "_"): v for k, v in request.items()}
+            raise InputError("each line must be a JSON object")
+        request = {str(k).replace("-", "_"): v for k, v in request.items()}
         return estimator.estimate(request).to_dict()
+    except UnicodeDecodeError as exc:
+        return {"error": f"not UTF-8 text (byte {exc.start + 1} of the line)"}
     except json.JSONDecodeError as exc:
         return {"error": f"not valid JSON: {exc.msg}"}
+    except RecursionError:
+        return {"error": "not valid JSON: nested too deeply"}
     except PlannerError as exc:
         return {"error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - a bug; the run must still answer the other lines
+        return {"error": f"internal error, please report it: {exc!r}"}
 
 
 def _fmt(value: float | None, unit: str = "") -> str:

@@ -15,6 +15,7 @@ from planner.core.estimate import Estimate, estimate
 from planner.core.hardware import Build
 from planner.core.workload import Workload
 from planner.errors import InputError
+from planner.estimation.request_checks import validate_request
 
 REQUEST_KEYS = {
     "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
@@ -76,7 +77,8 @@ class Estimator:
     def estimate(self, request: dict[str, Any]) -> Estimate:
         unknown = set(request) - REQUEST_KEYS
         if unknown:
-            raise InputError(f"unknown option(s): {', '.join(sorted(unknown))}")
+            raise InputError(f"unknown option(s): {', '.join(sorted(str(k)[:40] for k in unknown)[:10])}")
+        validate_request(request)
         for key in ("model", "quant"):
             if not request.get(key):
                 raise InputError(f"--{key} is required")

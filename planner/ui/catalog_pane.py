@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from planner.catalog.listing import list_entries
 from planner.catalog.model_import import model_from_config_json, model_from_gguf
-from planner.catalog.user_catalog import UserCatalog
 from planner.errors import PlannerError
 from planner.ui.catalog_dialogs import CustomGpuDialog, CustomModelDialog, PriceDialog
 from planner.ui.catalog_model import (
@@ -63,7 +62,7 @@ class CatalogPane(QWidget):
         super().__init__(parent)
         self.state = state
         self.services = services
-        self.user_catalog = UserCatalog(services.userdb.path)
+        self.user_catalog = services.user_catalog()
         self.import_worker: Worker | None = None
         self.model = CatalogTableModel(self)
         self.proxy = search_proxy(self.model)
