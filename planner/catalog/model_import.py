@@ -16,6 +16,7 @@ from typing import Any
 import gguf
 
 from planner.catalog.json_file import read_json_object
+from planner.catalog.model_shape import check_shape
 from planner.core.model import ModelArch
 from planner.errors import InputError
 
@@ -47,11 +48,14 @@ def _first(config: dict[str, Any], *keys: str, default: Any = None) -> Any:
 
 def _finish(fields: dict[str, Any], name: str, arch: str, source: str, total_params: float | None = None) -> Row:
     """Fill in ids and parameter counts; the computed count stands in when the file has none."""
+    check_shape(fields, source)
     for key in ARCH_FIELDS:
         fields[key] = int(fields.get(key) or 0)
     for key in ("n_layers", "hidden_size", "n_heads", "vocab_size"):
         if fields[key] <= 0:
             raise InputError(f"{source}: {key} must be a positive number; got {fields[key]}")
+    if name is not None and len(str(name)) > 200:
+        name = str(name)[:200]
     fields["n_kv_heads"] = fields["n_kv_heads"] or fields["n_heads"]
     fields["head_dim"] = fields["head_dim"] or fields["hidden_size"] // fields["n_heads"]
     fields["intermediate_size"] = fields["intermediate_size"] or 4 * fields["hidden_size"]
@@ -106,6 +110,13 @@ def _swa_layers(config: dict[str, Any], n_layers: int, window: int) -> int:
 def model_from_config_json(path_or_dict: str | Path | dict[str, Any], name: str | None = None) -> Row:
     """A model row from a Hugging Face config.json (a path, or the parsed dict)."""
     outer, source, fallback_name = _load_config(path_or_dict)
+    try:
+        return _row_from_config(outer, source, name or fallback_name)
+    except (TypeError, ValueError, OverflowError, AttributeError) as exc:
+        raise InputError(f"{source}: a field has the wrong type or an impossible value ({str(exc)[:200]})") from exc
+
+
+def _row_from_config(outer: dict[str, Any], source: str, name: str) -> Row:
     config = {**outer, **outer["text_config"]} if isinstance(outer.get("text_config"), dict) else outer
     n_layers = int(_first(config, "num_hidden_layers", "n_layer", "num_layers", default=0))
     if not n_layers:
@@ -140,10 +151,7 @@ def model_from_config_json(path_or_dict: str | Path | dict[str, Any], name: str 
     for key in ("kv_lora_rank", "q_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim"):
         fields[key] = config.get(key) or 0
     arch = str(config.get("model_type") or outer.get("model_type") or "unknown")
-    try:
-        return _finish(fields, name or fallback_name or arch, arch, source)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{source}: a field has the wrong type ({exc})") from exc
+    return _finish(fields, name or arch, arch, source)
 
 
 # ---- GGUF ---------------------------------------------------------------------
@@ -174,10 +182,15 @@ def _open_gguf(path: Path) -> Any:
         raise InputError(f"{path} does not exist or is not a file")
     try:
         return gguf.GGUFReader(path, "r")
-    except (ValueError, IndexError, KeyError, OverflowError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path.name} is not a readable GGUF file ({exc}); it may be truncated or not GGUF") from exc
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - the reader trusts the file; a damaged one fails in many ways
+        raise _unreadable(path, exc) from exc
+
+
+def _unreadable(path: Path, exc: BaseException) -> InputError:
+    detail = str(exc)[:200] or type(exc).__name__
+    return InputError(f"{path.name} is not a readable GGUF file ({detail}); it may be truncated, damaged or not GGUF")
 
 
 def _gguf_fields(reader: Any, path: Path, report: Progress) -> tuple[dict[str, Any], str, str, float]:
@@ -225,7 +238,13 @@ def model_from_gguf(path: str | Path, progress: Progress | None = None) -> Row:
     path = Path(path)
     report = progress or (lambda _pct, _text: None)
     report(5, f"reading the header of {path.name}")
-    fields, arch, name, total = _gguf_fields(_open_gguf(path), path, report)
+    reader = _open_gguf(path)
+    try:
+        fields, arch, name, total = _gguf_fields(reader, path, report)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged header can hold any bytes in any field
+        raise _unreadable(path, exc) from exc
     try:
         row = _finish(fields, name, arch, str(path), total_params=total or None)
     except (TypeError, ValueError) as exc:

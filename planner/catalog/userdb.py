@@ -181,6 +181,7 @@ class UserDatabase:
     def _migrate(self, conn: sqlite3.Connection) -> None:
         current = dbfile.version_of(conn)
         pending = [(n, p) for n, p in self._migrations if n > current]
+        dbfile.remove_partial_backups(self.path)
         if not pending:
             return
         if current > 0:

@@ -84,6 +84,16 @@ def set_aside(path: Path, why: str) -> Path:
     return target
 
 
+def partial_name(backup: Path) -> Path:
+    return backup.with_name(f".{backup.name}.partial")
+
+
+def remove_partial_backups(path: Path) -> None:
+    """A launch killed while backing up leaves its unfinished copy under a hidden name: drop it."""
+    for stale in path.parent.glob(f".{path.stem}.v*.bak{path.suffix}.partial"):
+        stale.unlink(missing_ok=True)
+
+
 def backup_name(path: Path, version: int) -> Path:
     return path.with_name(f"{path.stem}.v{version}.bak{path.suffix}")
 
@@ -91,7 +101,7 @@ def backup_name(path: Path, version: int) -> Path:
 def write_verified_backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
     """Copy the open database to `<stem>.v<version>.bak.sqlite`, atomically and checked."""
     target = backup_name(path, version)
-    temporary = target.with_name(f".{target.name}.partial")
+    temporary = partial_name(target)
     expected = conn.execute("SELECT count(*) FROM saved_builds").fetchone()[0]
     try:
         temporary.unlink(missing_ok=True)
