@@ -21,11 +21,7 @@ from planner.resources import calibration_path, catalog_path, catalog_source_dir
 
 def _services(scratch: Path | None = None):
     """The app's services; with `scratch`, user data and settings live there (self-test)."""
-    from PySide6.QtCore import QSettings, QThreadPool
-
-    from planner.ui.services import Services
-    from planner.ui.settings import Settings
-    from planner.ui.workers import WorkerPool
+    from PySide6.QtCore import QSettings
 
     user_db = scratch / "user.sqlite" if scratch else default_user_db_path()
     if scratch:
@@ -34,13 +30,25 @@ def _services(scratch: Path | None = None):
         if real_settings.suffix in (".conf", ".ini") and real_settings.is_file():
             shutil.copyfile(real_settings, scratch / "settings.ini")  # INI on Linux; other formats are skipped
     qsettings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat) if scratch else None
+    return open_services(user_db, qsettings)
+
+
+def open_services(user_db: Path, qsettings: object | None = None, detector: Callable | None = None):
+    """Services over this user database and these settings. A damaged or unusable database
+    does not stop the app: it is set aside or opened read-only, and the window says so."""
+    from PySide6.QtCore import QThreadPool
+
+    from planner.ui.services import Services
+    from planner.ui.settings import Settings
+    from planner.ui.workers import WorkerPool
+
     return Services(
         catalog=Catalog(catalog_path()),
         calibration=load_calibration(calibration_path()),
         userdb=UserDatabase(user_db, catalog_source_dir() / "migrations", recover=True),
-        settings=Settings(qsettings),
+        settings=Settings(qsettings),  # type: ignore[arg-type]
         workers=WorkerPool(QThreadPool.globalInstance()),
-        detect=lambda timeout_s=8.0: detect(timeout_s=timeout_s),
+        detect=detector or (lambda timeout_s=8.0: detect(timeout_s=timeout_s)),
     )
 
 
