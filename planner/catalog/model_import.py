@@ -16,7 +16,7 @@ from typing import Any
 import gguf
 
 from planner.catalog.json_file import read_json_object
-from planner.catalog.model_shape import check_shape
+from planner.catalog.model_shape import check_shape, whole
 from planner.core.model import ModelArch
 from planner.errors import InputError
 
@@ -118,13 +118,13 @@ def model_from_config_json(path_or_dict: str | Path | dict[str, Any], name: str 
 
 def _row_from_config(outer: dict[str, Any], source: str, name: str) -> Row:
     config = {**outer, **outer["text_config"]} if isinstance(outer.get("text_config"), dict) else outer
-    n_layers = int(_first(config, "num_hidden_layers", "n_layer", "num_layers", default=0))
+    n_layers = whole(_first(config, "num_hidden_layers", "n_layer", "num_layers"), "n_layers", source)
     if not n_layers:
         raise InputError(f"{source} has no num_hidden_layers: is it a transformer's config.json?")
-    hidden = int(_first(config, "hidden_size", "n_embd", "d_model", default=0))
-    n_experts = int(_first(config, "num_local_experts", "num_experts", "n_routed_experts", default=0) or 0)
+    hidden = whole(_first(config, "hidden_size", "n_embd", "d_model"), "hidden_size", source)
+    n_experts = whole(_first(config, "num_local_experts", "num_experts", "n_routed_experts"), "n_experts", source)
     use_window = config.get("use_sliding_window", True) is not False
-    window = int(config.get("sliding_window") or 0) if use_window else 0
+    window = whole(config.get("sliding_window"), "sliding_window", source) if use_window else 0
     fields: dict[str, Any] = {
         "n_layers": n_layers,
         "hidden_size": hidden,

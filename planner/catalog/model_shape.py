@@ -39,6 +39,15 @@ BOUNDS: dict[str, tuple[int, int]] = {
 }
 
 
+def whole(value: Any, field: str, source: str) -> int:
+    """A count read from a file: absent is 0; otherwise a finite whole number, or `InputError`."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value != int(value):
+        raise InputError(f"{source}: {field} must be a whole number; got {_show(value)}")
+    return int(value)
+
+
 def check_shape(fields: dict[str, Any], source: str) -> None:
     """Raise `InputError` naming the first field out of bounds or inconsistent with the others."""
     for key, (low, high) in BOUNDS.items():
