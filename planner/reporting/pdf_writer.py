@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
+from planner.reporting.text_fit import printable
 from planner.reporting.layout import MUTED, RULE, Style, paginate
 from planner.reporting.progress import Steps
 from planner.reporting.sections import sheet_blocks
@@ -75,7 +76,7 @@ def _footer(painter: QPainter, style: Style, data: SheetData, page: QRectF, numb
     right = f"Page {number} of {count}"
     room = box.width() - style.metrics(style.small).horizontalAdvance(right) - style.pt(12)
     left = style.metrics(style.small).elidedText(
-        f"{data.build_name}  ·  {data.date}", Qt.TextElideMode.ElideRight, room
+        printable(f"{data.build_name}  ·  {data.date}", style.small), Qt.TextElideMode.ElideRight, room
     )
     painter.drawText(box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), left)
     painter.drawText(box, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), right)
