@@ -171,7 +171,9 @@ def _gpu_entry(entry: Any, where: str) -> None:
     _number(entry, "unified_memory_gb", 0.0, MAX_MEMORY_GB, prefix, low_open=True)
     _number(entry, "price_usd", 0.0, MAX_PRICE_USD, prefix)
     if entry.get("price_kind") is not None and entry["price_kind"] not in PRICE_KINDS:
-        raise InputError(f"{prefix}price_kind must be one of {', '.join(PRICE_KINDS)}; got {_show(entry['price_kind'])}")
+        raise InputError(
+            f"{prefix}price_kind must be one of {', '.join(PRICE_KINDS)}; got {_show(entry['price_kind'])}"
+        )
 
 
 def validate_custom_gpu(custom: Any, where: str = "custom GPU", sep: str = " ") -> None:

@@ -184,7 +184,7 @@ def _open_gguf(path: Path) -> Any:
         return gguf.GGUFReader(path, "r")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
-    except Exception as exc:  # noqa: BLE001 - the reader trusts the file; a damaged one fails in many ways
+    except Exception as exc:
         raise _unreadable(path, exc) from exc
 
 
@@ -243,7 +243,7 @@ def model_from_gguf(path: str | Path, progress: Progress | None = None) -> Row:
         fields, arch, name, total = _gguf_fields(reader, path, report)
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - a damaged header can hold any bytes in any field
+    except Exception as exc:
         raise _unreadable(path, exc) from exc
     try:
         row = _finish(fields, name, arch, str(path), total_params=total or None)

@@ -58,7 +58,9 @@ class NameIndex:
         if not isinstance(name, str):
             raise InputError(f"a {self.kind} name must be text; got {type(name).__name__}")
         if len(name) > MAX_NAME_CHARS:
-            raise InputError(f"that {self.kind} name is {len(name):,} characters long; at most {MAX_NAME_CHARS} are allowed")
+            raise InputError(
+                f"that {self.kind} name is {len(name):,} characters long; at most {MAX_NAME_CHARS} are allowed"
+            )
         keys = [name]
         if "/" in name:  # a repository id: owner/name
             keys.append(name.rsplit("/", 1)[1])

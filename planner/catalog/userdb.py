@@ -103,30 +103,26 @@ class UserDatabase:
                 f"cannot open your data file {path} ({reason}). Check that the folder exists and is "
                 "writable, or set PLANNER_USER_DATA to a writable folder."
             ) from exc
-        problem = dbfile.integrity_problem(conn)
-        if problem is None:
-            conn = self._checked_schema(conn)
-            if isinstance(conn, str):
-                problem = conn
-        if problem is not None:
-            if isinstance(conn, sqlite3.Connection):
-                conn.close()
-            if not recover:
-                raise UserDataError(
-                    f"your data file {path} is damaged ({problem}). Nothing was changed: move it aside to "
-                    f"start with an empty one, or put back a backup ({path.stem}.v*.bak.sqlite) from the "
-                    "same folder."
-                )
-            self.set_aside_path = dbfile.set_aside(path, "damaged")
-            self.notices.append(
-                f"Your data file was damaged ({problem}). It was kept as {self.set_aside_path}; "
-                "the app started a fresh one."
+        damage = dbfile.integrity_problem(conn)
+        if damage is not None:
+            conn.close()
+        checked = damage if damage is not None else self._checked_schema(conn)
+        if isinstance(checked, sqlite3.Connection):
+            return checked
+        if not recover:
+            raise UserDataError(
+                f"your data file {path} is damaged ({checked}). Nothing was changed: move it aside to "
+                f"start with an empty one, or put back a backup ({path.stem}.v*.bak.sqlite) from the "
+                "same folder."
             )
-            fresh = self._checked_schema(dbfile.connect(path))
-            if isinstance(fresh, str):
-                raise UserDataError(f"cannot start a fresh data file {path}: {fresh}")
-            conn = fresh
-        return conn
+        self.set_aside_path = dbfile.set_aside(path, "damaged")
+        self.notices.append(
+            f"Your data file was damaged ({checked}). It was kept as {self.set_aside_path}; the app started a fresh one."
+        )
+        fresh = self._checked_schema(dbfile.connect(path))
+        if isinstance(fresh, str):
+            raise UserDataError(f"cannot start a fresh data file {path}: {fresh}")
+        return fresh
 
     def _checked_schema(self, conn: sqlite3.Connection) -> sqlite3.Connection | str:
         """The connection, migrated, read-only if need be; or the reason the schema is unusable."""
@@ -363,7 +359,8 @@ def _set_name(conn: sqlite3.Connection, row_id: int, name: str) -> None:
         spec = None
     spec_json = json.dumps({**spec, "name": name}, sort_keys=True) if isinstance(spec, dict) else raw
     conn.execute(
-        "UPDATE saved_builds SET name = ?, spec_json = ?, updated_at = ? WHERE id = ?", (name, spec_json, _now(), row_id)
+        "UPDATE saved_builds SET name = ?, spec_json = ?, updated_at = ? WHERE id = ?",
+        (name, spec_json, _now(), row_id),
     )
 
 

@@ -35,7 +35,9 @@ MAX_TIMEOUT_S = 600.0
 def run(args: argparse.Namespace) -> int:
     timeout = args.timeout
     if not math.isfinite(timeout) or not 0 < timeout <= MAX_TIMEOUT_S:
-        raise InputError(f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT_S:g}; got {timeout:g}")
+        raise InputError(
+            f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT_S:g}; got {timeout:g}"
+        )
     detection = detect(timeout_s=timeout)
     pc: ThisPc | None = None
     catalog_problem = ""

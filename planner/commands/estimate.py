@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from planner.calibration.shipped import load_calibration
@@ -95,11 +95,10 @@ def _lines(source: str) -> Iterator[bytes]:
         yield from sys.stdin.buffer
         return
     try:
-        handle = Path(source).open("rb")
+        with Path(source).open("rb") as handle:
+            yield from handle
     except OSError as exc:
         raise PlannerError(f"cannot read batch file {source}: {exc.strerror}") from exc
-    with handle:
-        yield from handle
 
 
 def _batch_line(estimator: Estimator, raw: bytes) -> dict[str, Any]:
@@ -117,7 +116,7 @@ def _batch_line(estimator: Estimator, raw: bytes) -> dict[str, Any]:
         return {"error": "not valid JSON: nested too deeply"}
     except PlannerError as exc:
         return {"error": str(exc)}
-    except Exception as exc:  # noqa: BLE001 - a bug; the run must still answer the other lines
+    except Exception as exc:
         return {"error": f"internal error, please report it: {exc!r}"}
 
 

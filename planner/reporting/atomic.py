@@ -30,7 +30,9 @@ def write_atomically(target: Path, data: bytes) -> Path:
     try:
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
     except FileNotFoundError as exc:
-        raise UserDataError(f"cannot write {target}: the folder {folder} does not exist. Create it first or choose another folder.") from exc
+        raise UserDataError(
+            f"cannot write {target}: the folder {folder} does not exist. Create it first or choose another folder."
+        ) from exc
     except OSError as exc:
         raise UserDataError(
             f"cannot write to the folder {folder} ({exc.strerror}). Choose a folder you can write to."

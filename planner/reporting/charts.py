@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 
-from planner.reporting.text_fit import printable
 from planner.reporting.axes import (
     HIGHLIGHT,
     PALETTE,
@@ -22,6 +21,7 @@ from planner.reporting.axes import (
 )
 from planner.reporting.layout import INK, MUTED, Style
 from planner.reporting.sheet_data import MemoryBar, ScatterPoint, Series
+from planner.reporting.text_fit import printable
 
 MEMORY_COLORS = (QColor("#1f5fa8"), QColor("#7fb0e0"), QColor("#b8c2cc"))
 CAPACITY_COLOR = QColor("#c2372e")
@@ -173,7 +173,9 @@ def _point_label(
     taken.append(box)
     painter.setFont(font)
     painter.setPen(INK if point.highlight else MUTED)
-    painter.drawText(box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), printable(text, painter.font()))
+    painter.drawText(
+        box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), printable(text, painter.font())
+    )
 
 
 def _overlap(a: QRectF, b: QRectF) -> float:
@@ -221,4 +223,6 @@ def _legend(
         painter.fillRect(QRectF(box.left() + pad, top + (line_h - swatch) / 2, swatch, swatch), color)
         painter.setPen(INK)
         text_box = QRectF(box.left() + 2 * pad + swatch, top, width, line_h)
-        painter.drawText(text_box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), printable(label, painter.font()))
+        painter.drawText(
+            text_box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), printable(label, painter.font())
+        )

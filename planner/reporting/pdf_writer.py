@@ -5,11 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
-from planner.reporting.text_fit import printable
 from planner.reporting.layout import MUTED, RULE, Style, paginate
 from planner.reporting.progress import Steps
 from planner.reporting.sections import sheet_blocks
 from planner.reporting.sheet_data import SheetData
+from planner.reporting.text_fit import printable
 
 RESOLUTION_DPI = 600
 MARGIN_MM = 15.0

@@ -16,11 +16,11 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from planner.catalog.build_names import canonical_spec
 from planner.catalog.builds import build_from_spec, load_build_file
 from planner.catalog.userdb import UserDatabase
 from planner.errors import InputError, PlannerError
 from planner.reporting.atomic import write_atomically
-from planner.catalog.build_names import canonical_spec
 from planner.ui.state import PlannerState
 
 WriteJob = Callable[[], str]  # does the write, returns the status line
@@ -173,7 +173,10 @@ class BuildLibrary(QObject):
             self.userdb.save_build(name, named)
             return f"Imported “{name}”"
 
-        self.write("Import build", job, lambda: self.state.set_spec(named, saved_name=name))
+        def then() -> None:
+            self.state.set_spec(named, saved_name=name)
+
+        self.write("Import build", job, then)
         return name
 
     def export_file(self, path: Path, spec: dict[str, Any] | None = None) -> None:

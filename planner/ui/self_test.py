@@ -9,6 +9,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import psutil
@@ -61,7 +62,7 @@ class SelfTest(QObject):
             if state.estimate is None:
                 self.errors.append(f"preset {preset_id}: no estimate")
         for spec in self.window.services.userdb.builds():  # the user's own, as the app would load them
-            self._timed(f"saved build {str(spec['name'])[:60]}", lambda s=spec: state.set_spec(s, saved_name=s["name"]))
+            self._timed(f"saved build {str(spec['name'])[:60]}", partial(state.set_spec, spec, str(spec["name"])))
         self._timed("context", lambda: state.set_workload(context=16384))
         self._timed("kv cache", lambda: state.set_workload(kv_cache="q8_0"))
         self._timed("model", lambda: state.set_model("qwen2.5-7b"))

@@ -80,7 +80,7 @@ class Settings:
         default = DEFAULTS[key]  # KeyError for unknown keys, by design
         try:
             value = self._q.value(key, default)
-        except Exception:  # noqa: BLE001 - QSettings can fail to decode a damaged value
+        except Exception:
             return self._fallback(key, "unreadable")
         if value is None:
             return default

@@ -120,7 +120,9 @@ def _damaged_custom_gpu(folder: Path) -> str:
     UserDatabase(folder / "user.sqlite", MIGRATIONS).close()
     conn = sqlite3.connect(folder / "user.sqlite")
     with conn:
-        conn.execute("INSERT INTO custom_gpus VALUES ('g', ?, '')", (json.dumps({"id": "g", "name": "G", "vram_gb": -4}),))
+        conn.execute(
+            "INSERT INTO custom_gpus VALUES ('g', ?, '')", (json.dumps({"id": "g", "name": "G", "vram_gb": -4}),)
+        )
     conn.close()
     return "Skipped custom gpu"
 
@@ -147,7 +149,9 @@ def open_window(qtbot, tmp_path: Path) -> Iterator[Callable[[Damage], MainWindow
         folder.mkdir()
         expected = damage(folder)
         settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-        services = open_services(folder / "user.sqlite", settings, lambda timeout_s=1.0: detect(probes=[], timeout_s=timeout_s))
+        services = open_services(
+            folder / "user.sqlite", settings, lambda timeout_s=1.0: detect(probes=[], timeout_s=timeout_s)
+        )
         window = MainWindow(PlannerState(services), services, default_panes())
         qtbot.addWidget(window)
         windows.append(window)

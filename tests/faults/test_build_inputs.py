@@ -162,9 +162,7 @@ BATCH_LINES = [
 ]
 
 
-def test_batch_answers_every_line_and_names_the_failures(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_batch_answers_every_line_and_names_the_failures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "requests.jsonl"
     lines = [GOOD, *BATCH_LINES]
     path.write_bytes(("\n".join(lines) + "\n").encode("utf-8") + b'{"gpu": "RTX \xff3090"}\n' + GOOD.encode() + b"\n")

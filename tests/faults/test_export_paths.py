@@ -107,14 +107,18 @@ def test_long_text_wraps_and_stays_on_its_page(estimator: Estimator, tmp_path: P
     width = float(pages[0].mediabox.width)
     for page in pages:  # every piece of text starts inside the page
         xs: list[float] = []
-        page.extract_text(visitor_text=lambda text, cm, tm, *_: xs.append(tm[4] * cm[0] + cm[4]) if text.strip() else None)
+        page.extract_text(
+            visitor_text=lambda text, cm, tm, *_, xs=xs: xs.append(tm[4] * cm[0] + cm[4]) if text.strip() else None
+        )
         assert xs and max(xs) < width
 
 
 def test_emoji_prints_as_a_visible_box_not_a_null(estimator: Estimator, tmp_path: Path) -> None:
     spec = {"name": "Box 🚀 build", "gpus": [{"gpu": "RTX 3060", "vram_gb": 12}], "notes": "fast ✨🎉 \x07bell"}
     request = SheetRequest(estimator.build_for({"build": spec}), "build file", models=("Meta-Llama-3-8B",))
-    text = " ".join(p.extract_text() for p in PdfReader(export_build_sheet(request, tmp_path / "e.pdf", estimator).path).pages)
+    text = " ".join(
+        p.extract_text() for p in PdfReader(export_build_sheet(request, tmp_path / "e.pdf", estimator).path).pages
+    )
     assert "\x00" not in text and "\x07" not in text
     assert "Box" in text and "build" in text
     assert MISSING in text or "🚀" in text

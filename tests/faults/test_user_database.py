@@ -33,7 +33,8 @@ def insert_raw(path: Path, name: str, spec_json: str) -> None:
     conn = sqlite3.connect(path)
     with conn:
         conn.execute(
-            "INSERT INTO saved_builds (name, spec_json, created_at, updated_at) VALUES (?, ?, '', '')", (name, spec_json)
+            "INSERT INTO saved_builds (name, spec_json, created_at, updated_at) VALUES (?, ?, '', '')",
+            (name, spec_json),
         )
     conn.close()
 
@@ -70,7 +71,9 @@ def test_damaged_custom_rows_are_skipped(db: UserDatabase) -> None:
     conn = sqlite3.connect(db.path)
     with conn:
         conn.execute("INSERT INTO custom_gpus VALUES ('a', '{oops', '')")
-        conn.execute("INSERT INTO custom_gpus VALUES ('b', ?, '')", (json.dumps({"id": "b", "name": "B", "vram_gb": "x"}),))
+        conn.execute(
+            "INSERT INTO custom_gpus VALUES ('b', ?, '')", (json.dumps({"id": "b", "name": "B", "vram_gb": "x"}),)
+        )
         conn.execute("INSERT INTO custom_models VALUES ('c', '42', '')")
         conn.execute("INSERT INTO price_overrides VALUES ('gpus', 'rtx-3090', 'used', -3, '')")
     conn.close()
@@ -208,7 +211,7 @@ def test_two_processes_saving_the_same_new_name_get_a_clear_message(tmp_path: Pa
         barrier.wait()
         try:
             db.save_build("Same", GOOD)
-        except BaseException as exc:  # noqa: BLE001 - collected and checked below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=save, args=(db,)) for db in dbs]

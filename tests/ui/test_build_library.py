@@ -93,5 +93,5 @@ def test_export_into_a_file_path_leaves_nothing(library: BuildLibrary, tmp_path:
 
 
 def test_missing_export_folder_is_a_clear_error(library: BuildLibrary, tmp_path: Path) -> None:
-    with pytest.raises(UserDataError, match="(?i)choose another folder"):
+    with pytest.raises(UserDataError, match=r"(?i)choose another folder"):
         library.export_file(tmp_path / "missing" / "box.json")
