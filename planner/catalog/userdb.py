@@ -117,7 +117,8 @@ class UserDatabase:
             )
         self.set_aside_path = dbfile.set_aside(path, "damaged")
         self.notices.append(
-            f"Your data file was damaged ({checked}). It was kept as {self.set_aside_path}; the app started a fresh one."
+            f"Your data file was damaged ({checked}). It was kept as {self.set_aside_path}; "
+            "the app started a fresh one."
         )
         fresh = self._checked_schema(dbfile.connect(path))
         if isinstance(fresh, str):
