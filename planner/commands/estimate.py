@@ -92,7 +92,8 @@ def _run_batch(estimator: Estimator, source: str) -> int:
 def _lines(source: str) -> Iterator[bytes]:
     """Raw lines, so a byte that is not UTF-8 fails its own line rather than the run."""
     if source == "-":
-        yield from sys.stdin.buffer
+        raw = getattr(sys.stdin, "buffer", None)  # a replaced stdin (tests, embedding) may be text only
+        yield from raw if raw is not None else (line.encode("utf-8", "surrogateescape") for line in sys.stdin)
         return
     try:
         with Path(source).open("rb") as handle:

@@ -51,7 +51,7 @@ def test_a_fifo_is_written_into_not_replaced(tmp_path: Path) -> None:
             opened.set()
             received.append(pipe.read())
 
-    reader = threading.Thread(target=read)
+    reader = threading.Thread(target=read, daemon=True)  # never hangs the run if the FIFO was replaced
     reader.start()
     payload = b"x" * 200_000  # more than a pipe buffer holds
     while not opened.is_set():  # the writer may only open once a reader has
