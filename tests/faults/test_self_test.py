@@ -24,7 +24,8 @@ def test_self_test_reads_the_real_database_without_changing_it(tmp_path: Path) -
     with conn:
         conn.execute("PRAGMA journal_mode=DELETE")
         conn.execute(
-            "INSERT INTO saved_builds (name, spec_json, created_at, updated_at) VALUES ('Broken', '{\"price_usd\": -5', '', '')"
+            "INSERT INTO saved_builds (name, spec_json, created_at, updated_at) VALUES (?, ?, '', '')",
+            ("Broken", '{"price_usd": -5'),
         )
     conn.close()
     before = (data / "user.sqlite").read_bytes()
