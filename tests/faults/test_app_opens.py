@@ -72,8 +72,10 @@ def _with_settings(text: str) -> Damage:
 
 
 def _garbage_settings(folder: Path) -> str:
-    (folder / "settings.ini").write_bytes(b"\x00\xff[[[General\n=\n\x00garbage=\xfe\n" * 50)
-    return ""  # QSettings reads what it can; the window must open either way
+    junk = bytes(range(256)) * 4
+    lines = b"\n".join([b"[General", junk, b"default_prompt=99999999999", junk, b"hours_per_day=nan", b"=\x00="])
+    (folder / "settings.ini").write_bytes(lines)
+    return "settings.ini"
 
 
 def _malformed_pages(folder: Path) -> str:

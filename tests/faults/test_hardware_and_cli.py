@@ -55,3 +55,15 @@ def test_pynvml_python_errors_become_nvml_errors() -> None:
 def test_impossible_detect_timeouts_exit_2(capsys: pytest.CaptureFixture[str], timeout: str) -> None:
     assert main(["detect", f"--timeout={timeout}"]) == 2
     assert "--timeout must be" in capsys.readouterr().err
+
+
+def test_plan_with_a_damaged_database_warns_and_plans(capsys: pytest.CaptureFixture[str]) -> None:
+    from planner.catalog.userdb import default_user_db_path
+
+    path = default_user_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not a database at all" * 100)
+    assert main(["plan", "--model", "llama-3.1-8b", "--quant", "Q4_K_M", "--limit", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "saved builds left out" in captured.err and "is damaged" in captured.err
+    assert path.read_bytes() == b"not a database at all" * 100
