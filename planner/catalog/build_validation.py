@@ -25,6 +25,7 @@ MAX_NOTES_CHARS = 10_000
 MAX_GPU_ROWS = 32
 MAX_GPUS_PER_ROW = 64  # the composer's count spin box
 MAX_NODES = 256  # the composer's nodes spin box
+MAX_TOTAL_GPUS = MAX_GPUS_PER_ROW * MAX_NODES  # 16,384: the estimator places each one (under a second)
 MAX_PARTS = 100
 MAX_PART_QUANTITY = 1000
 MAX_MEMORY_GB = 65_536.0
@@ -71,6 +72,9 @@ def validate_build_spec(spec: Any) -> Spec:
     gpus = _list(spec, "gpus", MAX_GPU_ROWS)
     for index, entry in enumerate(gpus):
         _gpu_entry(entry, f"gpus[{index}]")
+    total = sum(int(e.get("count", 1)) for e in gpus) * int(spec.get("nodes") or 1)
+    if total > MAX_TOTAL_GPUS:
+        raise InputError(f"this build has {total:,} GPUs in all (GPUs per node × nodes); at most {MAX_TOTAL_GPUS:,}")
     for index, part in enumerate(_list(spec, "parts", MAX_PARTS)):
         _part(part, f"parts[{index}]")
     for rule in SEMANTIC_RULES:

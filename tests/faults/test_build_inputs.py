@@ -50,6 +50,7 @@ HOSTILE_BUILDS = [
     ({"split": "diagonal"}, "split must be one of"),
     ({"psu_w": True}, "psu_w must be a number"),
     ({"gpus": [{"gpu": "RTX 3090"}] * 33}, "gpus has 33 entries"),
+    ({"gpus": [{"gpu": "RTX 3090", "count": 64}] * 2, "nodes": 256}, "32,768 GPUs in all"),
     (DEEP, "nested more than"),
     ([1, 2], "JSON object"),
 ]
