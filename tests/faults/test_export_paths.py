@@ -74,8 +74,16 @@ def test_a_fifo_nobody_reads_is_an_error_not_a_hang(tmp_path: Path) -> None:
 
 
 def test_a_device_is_written_to_not_replaced() -> None:
-    write_atomically(Path("/dev/null"), b"data")
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    """A terminal device of our own (a pty), never a shared one such as /dev/null."""
+    master, slave = os.openpty()
+    try:
+        device = Path(os.ttyname(slave))
+        write_atomically(device, b"data")
+        assert stat.S_ISCHR(device.stat().st_mode)
+        assert os.read(master, 100).startswith(b"data")
+    finally:
+        os.close(master)
+        os.close(slave)
 
 
 def test_output_folder_with_a_slash_means_a_file_inside(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
