@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
@@ -19,23 +21,55 @@ from planner.resources import calibration_path, catalog_path, migrations_dir, re
 
 def _services(scratch: Path | None = None):
     """The app's services; with `scratch`, user data and settings live there (self-test)."""
-    from PySide6.QtCore import QSettings, QThreadPool
+    from PySide6.QtCore import QSettings
+
+    user_db = scratch / "user.sqlite" if scratch else default_user_db_path()
+    if scratch:
+        copy_user_data(default_user_db_path(), user_db)
+        real_settings = Path(QSettings("LLM Build Planner", "planner").fileName())
+        if real_settings.suffix in (".conf", ".ini") and real_settings.is_file():
+            shutil.copyfile(real_settings, scratch / "settings.ini")  # INI on Linux; other formats are skipped
+    qsettings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat) if scratch else None
+    return open_services(user_db, qsettings)
+
+
+def open_services(user_db: Path, qsettings: object | None = None, detector: Callable | None = None):
+    """Services over this user database and these settings. A damaged or unusable database
+    does not stop the app: it is set aside or opened read-only, and the window says so."""
+    from PySide6.QtCore import QThreadPool
 
     from planner.ui.services import Services
     from planner.ui.settings import Settings
     from planner.ui.workers import WorkerPool
 
-    user_db = scratch / "user.sqlite" if scratch else default_user_db_path()
-    qsettings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat) if scratch else None
     return Services(
         catalog=Catalog(catalog_path()),
         calibration=load_calibration(calibration_path()),
         serving_calibration=load_serving_calibration(serving_calibration_path()),
-        userdb=UserDatabase(user_db, migrations_dir()),
-        settings=Settings(qsettings),
+        userdb=UserDatabase(user_db, migrations_dir(), recover=True),
+        settings=Settings(qsettings),  # type: ignore[arg-type]
         workers=WorkerPool(QThreadPool.globalInstance()),
-        detect=lambda timeout_s=8.0: detect(timeout_s=timeout_s),
+        detect=detector or (lambda timeout_s=8.0: detect(timeout_s=timeout_s)),
     )
+
+
+def copy_user_data(real: Path, copy: Path) -> None:
+    """The self-test runs on a copy of the user's real database, read without changing it,
+    so it cannot report ok while the app cannot start with that data."""
+    if not real.exists():
+        return
+    try:
+        source = sqlite3.connect(f"{real.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            target = sqlite3.connect(copy)
+            with target:
+                source.backup(target)
+            target.close()
+        finally:
+            source.close()
+    except sqlite3.Error:
+        copy.unlink(missing_ok=True)
+        shutil.copyfile(real, copy)  # a damaged file: copy its bytes so the self-test meets it as the app would
 
 
 def default_panes() -> list[tuple[str, Callable]]:
@@ -79,7 +113,7 @@ def run(self_test: bool = False) -> int:
         services = _services(scratch)
     except PlannerError as exc:
         if self_test:
-            print(f'{{"ok": false, "error": "{exc}"}}')  # noqa: T201 - the self-test's report
+            print(json.dumps({"ok": False, "error": str(exc)}))  # noqa: T201 - the self-test's report
             return 1
         QMessageBox.critical(None, "LLM Build Planner", str(exc))
         return 1

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from planner.catalog.build_validation import validate_build_spec, validate_custom_gpu
 from planner.catalog.combinations import check_combination
 from planner.catalog.json_file import read_json_object
 from planner.catalog.pricing import DEFAULT_PRICE_KIND, check_price_kind, priced
@@ -45,9 +46,13 @@ def build_from_spec(catalog: Catalog, spec: dict[str, Any], default_price_kind: 
     """Assemble and price a build description (prices: `planner.catalog.pricing.priced`).
 
     `default_price_kind` prices GPUs and CPU when the description names no used/new choice."""
+    if not isinstance(spec, dict):
+        raise InputError("a build must be a JSON object")
     unknown = set(spec) - BUILD_KEYS
     if unknown:
-        raise InputError(f"unknown build field(s): {', '.join(sorted(unknown))}")
+        shown = ", ".join(sorted(str(k)[:40] for k in unknown)[:10])
+        raise InputError(f"unknown build field(s): {shown}")
+    validate_build_spec(spec)
     parts = [_part(p) for p in spec.get("parts", [])]
     kinds = {p.kind for p in parts}
     groups: list[GpuGroup] = []
@@ -56,6 +61,8 @@ def build_from_spec(catalog: Catalog, spec: dict[str, Any], default_price_kind: 
     cpu: Cpu | None = catalog.cpu(spec["cpu"]) if spec.get("cpu") else None
     if spec.get("apple_chip"):
         chip_id = catalog.resolve_device(spec["apple_chip"])
+        if not catalog.is_apple(chip_id):
+            raise InputError(f"apple_chip names {catalog.device_row(chip_id)['name']}, which is not an Apple chip")
         memory = _apple_memory(catalog.device_row(chip_id), spec.get("unified_memory_gb"))
         acc = catalog.accelerator(chip_id, unified_memory_gb=memory)
         groups.append(GpuGroup(acc, 1))
@@ -144,8 +151,7 @@ CUSTOM_GPU_FIELDS = ("name", "vendor", "memory_gb", "bandwidth_gbs", "fp16_tflop
 
 def custom_accelerator(data: Any) -> Accelerator:
     """A GPU the catalog lacks, described inline (from detection or typed by the user)."""
-    if not isinstance(data, dict):
-        raise InputError('"custom" must be an object with name, memory_gb and bandwidth_gbs')
+    validate_custom_gpu(data)
     try:
         memory, bandwidth = float(data["memory_gb"]), float(data["bandwidth_gbs"])
     except (KeyError, TypeError, ValueError) as exc:

@@ -18,6 +18,8 @@ def read_json_object(path: Path, what: str, expected: str) -> dict[str, Any]:
         raise InputError(f"{what} {path} does not exist") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {what} {path}: {exc}") from exc
+    except RecursionError as exc:
+        raise InputError(f"{what} {path} is nested too deeply to be a {what}") from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"{what} {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
     if not isinstance(data, dict):

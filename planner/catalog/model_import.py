@@ -16,6 +16,7 @@ from typing import Any
 import gguf
 
 from planner.catalog.json_file import read_json_object
+from planner.catalog.model_shape import check_shape, whole
 from planner.core.model import ModelArch
 from planner.errors import InputError
 
@@ -47,11 +48,14 @@ def _first(config: dict[str, Any], *keys: str, default: Any = None) -> Any:
 
 def _finish(fields: dict[str, Any], name: str, arch: str, source: str, total_params: float | None = None) -> Row:
     """Fill in ids and parameter counts; the computed count stands in when the file has none."""
+    check_shape(fields, source)
     for key in ARCH_FIELDS:
         fields[key] = int(fields.get(key) or 0)
     for key in ("n_layers", "hidden_size", "n_heads", "vocab_size"):
         if fields[key] <= 0:
             raise InputError(f"{source}: {key} must be a positive number; got {fields[key]}")
+    if name is not None and len(str(name)) > 200:
+        name = str(name)[:200]
     fields["n_kv_heads"] = fields["n_kv_heads"] or fields["n_heads"]
     fields["head_dim"] = fields["head_dim"] or fields["hidden_size"] // fields["n_heads"]
     fields["intermediate_size"] = fields["intermediate_size"] or 4 * fields["hidden_size"]
@@ -106,14 +110,21 @@ def _swa_layers(config: dict[str, Any], n_layers: int, window: int) -> int:
 def model_from_config_json(path_or_dict: str | Path | dict[str, Any], name: str | None = None) -> Row:
     """A model row from a Hugging Face config.json (a path, or the parsed dict)."""
     outer, source, fallback_name = _load_config(path_or_dict)
+    try:
+        return _row_from_config(outer, source, name or fallback_name)
+    except (TypeError, ValueError, OverflowError, AttributeError) as exc:
+        raise InputError(f"{source}: a field has the wrong type or an impossible value ({str(exc)[:200]})") from exc
+
+
+def _row_from_config(outer: dict[str, Any], source: str, name: str) -> Row:
     config = {**outer, **outer["text_config"]} if isinstance(outer.get("text_config"), dict) else outer
-    n_layers = int(_first(config, "num_hidden_layers", "n_layer", "num_layers", default=0))
+    n_layers = whole(_first(config, "num_hidden_layers", "n_layer", "num_layers"), "n_layers", source)
     if not n_layers:
         raise InputError(f"{source} has no num_hidden_layers: is it a transformer's config.json?")
-    hidden = int(_first(config, "hidden_size", "n_embd", "d_model", default=0))
-    n_experts = int(_first(config, "num_local_experts", "num_experts", "n_routed_experts", default=0) or 0)
+    hidden = whole(_first(config, "hidden_size", "n_embd", "d_model"), "hidden_size", source)
+    n_experts = whole(_first(config, "num_local_experts", "num_experts", "n_routed_experts"), "n_experts", source)
     use_window = config.get("use_sliding_window", True) is not False
-    window = int(config.get("sliding_window") or 0) if use_window else 0
+    window = whole(config.get("sliding_window"), "sliding_window", source) if use_window else 0
     fields: dict[str, Any] = {
         "n_layers": n_layers,
         "hidden_size": hidden,
@@ -140,10 +151,7 @@ def model_from_config_json(path_or_dict: str | Path | dict[str, Any], name: str 
     for key in ("kv_lora_rank", "q_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim"):
         fields[key] = config.get(key) or 0
     arch = str(config.get("model_type") or outer.get("model_type") or "unknown")
-    try:
-        return _finish(fields, name or fallback_name or arch, arch, source)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{source}: a field has the wrong type ({exc})") from exc
+    return _finish(fields, name or arch, arch, source)
 
 
 # ---- GGUF ---------------------------------------------------------------------
@@ -174,10 +182,15 @@ def _open_gguf(path: Path) -> Any:
         raise InputError(f"{path} does not exist or is not a file")
     try:
         return gguf.GGUFReader(path, "r")
-    except (ValueError, IndexError, KeyError, OverflowError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path.name} is not a readable GGUF file ({exc}); it may be truncated or not GGUF") from exc
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
+    except Exception as exc:
+        raise _unreadable(path, exc) from exc
+
+
+def _unreadable(path: Path, exc: BaseException) -> InputError:
+    detail = str(exc)[:200] or type(exc).__name__
+    return InputError(f"{path.name} is not a readable GGUF file ({detail}); it may be truncated, damaged or not GGUF")
 
 
 def _gguf_fields(reader: Any, path: Path, report: Progress) -> tuple[dict[str, Any], str, str, float]:
@@ -232,7 +245,12 @@ def model_from_gguf_reader(reader: Any, file_name: str, source: str, progress: P
     """A model row from anything that reads like a `GGUFReader` (a local file, or a header
     fetched over HTTP and parsed by `gguf_header`)."""
     report = progress or (lambda _pct, _text: None)
-    fields, arch, name, total = _gguf_fields(reader, Path(file_name), report)
+    try:
+        fields, arch, name, total = _gguf_fields(reader, Path(file_name), report)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise _unreadable(Path(source), exc) from exc
     try:
         row = _finish(fields, name, arch, source, total_params=total or None)
     except (TypeError, ValueError) as exc:

@@ -7,7 +7,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from planner.errors import AmbiguousNameError, UnknownNameError
+from planner.errors import AmbiguousNameError, InputError, UnknownNameError
+
+MAX_NAME_CHARS = 200  # longer than any real name; a 100 KB name would take seconds to match
 
 _NOISE = re.compile(r"\((?:r|tm)\)|®|™", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s_\-:/,]+")
@@ -53,6 +55,12 @@ class NameIndex:
 
     def candidates(self, name: str) -> list[str]:
         """Ids that the name matches exactly (after normalization), else loosely."""
+        if not isinstance(name, str):
+            raise InputError(f"a {self.kind} name must be text; got {type(name).__name__}")
+        if len(name) > MAX_NAME_CHARS:
+            raise InputError(
+                f"that {self.kind} name is {len(name):,} characters long; at most {MAX_NAME_CHARS} are allowed"
+            )
         keys = [name]
         if "/" in name:  # a repository id: owner/name
             keys.append(name.rsplit("/", 1)[1])

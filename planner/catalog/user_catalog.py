@@ -63,8 +63,10 @@ def custom_gpu_row(
 class UserCatalog:
     """Custom GPUs and models in the user database at `path` (already migrated)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only_reason: str | None = None) -> None:
         self.path = path
+        self.read_only_reason = read_only_reason
+        self.damaged: list[str] = []  # "custom gpu 'x': why" for rows that were skipped
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -75,6 +77,8 @@ class UserCatalog:
     def _add(self, kind: str, row: Row) -> Row:
         if not str(row.get("id") or "").strip() or not str(row.get("name") or "").strip():
             raise InputError(f"a custom {kind} needs an id and a name")
+        if self.read_only_reason:
+            raise UserDataError(f"could not save the custom {kind}: {self.read_only_reason}")
         stored = {**row, "origin": "custom"}
         created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         with closing(self._connect()) as conn, conn:
@@ -85,9 +89,20 @@ class UserCatalog:
         return stored
 
     def _rows(self, kind: str) -> list[Row]:
-        with closing(self._connect()) as conn:
-            found = conn.execute(f"SELECT row_json FROM {TABLES[kind]} ORDER BY created_at, id").fetchall()
-        return [{**json.loads(r[0]), "origin": "custom"} for r in found]
+        try:
+            with closing(self._connect()) as conn:
+                found = conn.execute(f"SELECT id, row_json FROM {TABLES[kind]} ORDER BY created_at, id").fetchall()
+        except sqlite3.Error as exc:
+            self.damaged.append(f"custom {kind}s could not be read ({exc})")
+            return []
+        rows = []
+        for row_id, raw in found:
+            problem = _row_problem(kind, raw)
+            if problem:
+                self.damaged.append(f"custom {kind} {str(row_id)[:80]!r}: {problem}")
+            else:
+                rows.append({**json.loads(raw), "origin": "custom"})
+        return rows
 
     def add_gpu(self, row: Row) -> Row:
         return self._add("gpu", row)
@@ -102,5 +117,23 @@ class UserCatalog:
         return self._rows("model")
 
     def remove(self, kind: str, item_id: str) -> None:
+        if self.read_only_reason:
+            raise UserDataError(f"could not remove the custom {kind}: {self.read_only_reason}")
         with closing(self._connect()) as conn, conn:
             conn.execute(f"DELETE FROM {TABLES[kind]} WHERE id = ?", (item_id,))
+
+
+def _row_problem(kind: str, raw: Any) -> str | None:
+    """Why a stored custom row cannot be used, or None (checked before the catalog sees it)."""
+    try:
+        row = json.loads(raw)
+    except (ValueError, TypeError, RecursionError):
+        return "it is not valid JSON"
+    if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not isinstance(row.get("name"), str):
+        return "it is not an object with an id and a name"
+    if kind == "gpu":
+        try:
+            custom_gpu_row(row["name"], row.get("vram_gb"), row.get("bandwidth_gbs"))  # type: ignore[arg-type]
+        except (InputError, TypeError, ValueError) as exc:
+            return str(exc)
+    return None

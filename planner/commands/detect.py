@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from typing import Any
 
 from planner.commands.common import open_catalog, print_json
-from planner.errors import CatalogError
+from planner.errors import CatalogError, InputError
 from planner.hardware.detect import DEFAULT_TIMEOUT_S, Detection, detect
 from planner.hardware.match import ThisPc, this_pc
 from planner.hardware.probe import GIB
@@ -28,8 +29,16 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+MAX_TIMEOUT_S = 600.0
+
+
 def run(args: argparse.Namespace) -> int:
-    detection = detect(timeout_s=args.timeout)
+    timeout = args.timeout
+    if not math.isfinite(timeout) or not 0 < timeout <= MAX_TIMEOUT_S:
+        raise InputError(
+            f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT_S:g}; got {timeout:g}"
+        )
+    detection = detect(timeout_s=timeout)
     pc: ThisPc | None = None
     catalog_problem = ""
     try:

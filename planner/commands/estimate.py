@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from planner.calibration.shipped import load_calibration
 from planner.catalog.pricing import PRICE_KINDS, included_text
-from planner.commands.common import open_catalog, print_json
+from planner.commands.common import json_safe, open_catalog, print_json
 from planner.core.estimate import Estimate
 from planner.core.hardware import BACKENDS, Split
 from planner.core.workload import DEFAULT_CONTEXT, FLASH_ATTN
-from planner.errors import PlannerError
+from planner.errors import InputError, PlannerError
 from planner.estimation.dataflow_front import NotRooflined
 from planner.estimation.front import Estimator
 from planner.resources import calibration_path
@@ -115,35 +116,57 @@ def _at_full_context(estimator: Estimator, result: Estimate) -> Estimate | None:
 
 
 def _run_batch(estimator: Estimator, source: str) -> int:
-    stream: TextIO = sys.stdin if source == "-" else _open(source)
-    for line in stream:
-        if not line.strip():
+    """Answer every line, in order; exit 2 naming the lines that failed (the others still answer)."""
+    failed: list[int] = []
+    for number, raw in enumerate(_lines(source), start=1):
+        if not raw.strip():
             continue
-        sys.stdout.write(json.dumps(_batch_line(estimator, line)) + "\n")
+        answer = _batch_line(estimator, raw)
+        if "error" in answer:
+            failed.append(number)
+            answer = {"line": number, **answer}
+            print(f"planner: error: line {number}: {answer['error']}", file=sys.stderr)
+        sys.stdout.write(json.dumps(json_safe(answer), allow_nan=False) + "\n")
         sys.stdout.flush()
+    if failed:
+        shown = ", ".join(str(n) for n in failed[:20]) + (" ..." if len(failed) > 20 else "")
+        print(f"planner: error: {len(failed)} line(s) of {source} failed: {shown}", file=sys.stderr)
+        return InputError.exit_code
     return 0
 
 
-def _open(source: str) -> TextIO:
+def _lines(source: str) -> Iterator[bytes]:
+    """Raw lines, so a byte that is not UTF-8 fails its own line rather than the run."""
+    if source == "-":
+        raw = getattr(sys.stdin, "buffer", None)  # a replaced stdin (tests, embedding) may be text only
+        yield from raw if raw is not None else (line.encode("utf-8", "surrogateescape") for line in sys.stdin)
+        return
     try:
-        return Path(source).open(encoding="utf-8")
+        with Path(source).open("rb") as handle:
+            yield from handle
     except OSError as exc:
         raise PlannerError(f"cannot read batch file {source}: {exc.strerror}") from exc
 
 
-def _batch_line(estimator: Estimator, line: str) -> dict[str, Any]:
+def _batch_line(estimator: Estimator, raw: bytes) -> dict[str, Any]:
     try:
-        request = json.loads(line)
+        request = json.loads(raw.decode("utf-8"))
         if not isinstance(request, dict):
-            raise PlannerError("each line must be a JSON object")
-        request = {k.replace("-", "_"): v for k, v in request.items()}
+            raise InputError("each line must be a JSON object")
+        request = {str(k).replace("-", "_"): v for k, v in request.items()}
         return _with_uncurated(estimator.estimate(request))
     except NotRooflined as vendor:
         return vendor.answer.to_dict()
+    except UnicodeDecodeError as exc:
+        return {"error": f"not UTF-8 text (byte {exc.start + 1} of the line)"}
     except json.JSONDecodeError as exc:
         return {"error": f"not valid JSON: {exc.msg}"}
+    except RecursionError:
+        return {"error": "not valid JSON: nested too deeply"}
     except PlannerError as exc:
         return {"error": str(exc)}
+    except Exception as exc:
+        return {"error": f"internal error, please report it: {exc!r}"}
 
 
 def _with_uncurated(result: Estimate) -> dict[str, Any]:

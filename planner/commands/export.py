@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from pathlib import Path
 
 from planner.calibration.shipped import load_calibration
 from planner.commands.common import open_catalog
+from planner.errors import UserDataError
 from planner.estimation.front import Estimator
 from planner.hardware.detect import DEFAULT_TIMEOUT_S, detect
 from planner.hardware.match import this_pc
@@ -64,9 +66,23 @@ def run(args: argparse.Namespace) -> int:
 
     catalog = open_catalog()
     estimator = Estimator(catalog, load_calibration(calibration_path()))
-    result = export_build_sheet(_request(args, estimator), Path(args.output), estimator)
+    request = _request(args, estimator)
+    result = export_build_sheet(request, _target(args.output, request.build.name), estimator)
     print(f"wrote {result.path} ({result.pages} pages in {result.seconds:.2f} s)")
     return 0
+
+
+def _target(output: str, build_name: str) -> Path:
+    """`-o sheet.pdf` is that file; `-o folder/` (or an existing folder) is a file inside it."""
+    path = Path(output)
+    if output.endswith(("/", os.sep)) or path.is_dir():
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserDataError(f"cannot create the folder {path} ({exc.strerror}). Choose another folder.") from exc
+        stem = re.sub(r"[^\w.-]+", "-", build_name).strip("-.")[:80] or "build-sheet"
+        return path / f"{stem}.pdf"
+    return path
 
 
 def _request(args: argparse.Namespace, estimator: Estimator) -> SheetRequest:

@@ -17,7 +17,7 @@ from planner.hardware.detect import detect
 from planner.hardware.local_fit import LocalFit, fit_on
 from planner.hardware.local_models import LocalModel, scan
 from planner.hardware.match import this_pc
-from planner.resources import catalog_source_dir
+from planner.resources import migrations_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -92,7 +92,7 @@ def _import(args: argparse.Namespace) -> int:
         row = model_from_config_json(source)
         data = {"model": row, "gguf_files": []}
     if args.save and row is not None:
-        database = UserDatabase(default_user_db_path(), catalog_source_dir() / "migrations")
+        database = UserDatabase(default_user_db_path(), migrations_dir())
         data["saved_as"] = UserCatalog(database.path).add_model(row)["id"]
         database.close()
     if args.json:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from planner.calibration.shipped import load_calibration
 from planner.catalog.userdb import UserDatabase, default_user_db_path
 from planner.commands.common import open_catalog, print_json
 from planner.core.workload import DEFAULT_CONTEXT
-from planner.errors import InputError
+from planner.errors import InputError, UserDataError
 from planner.planning.hardware_floor import FLOOR_CONTEXT, FLOOR_MIN_TOK_S, FLOOR_QUANT, FloorRow, hardware_floor
 from planner.planning.search import DEFAULT_MIN_TOK_S, RANKINGS, Plan, Planner, PlanRequest, PlanResult
 from planner.resources import calibration_path, migrations_dir
@@ -62,12 +63,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def saved_build_specs() -> list[dict[str, Any]]:
-    """The user's saved builds, if a user database exists (planning never creates one)."""
+    """The user's saved builds, if a user database exists (planning never creates one).
+
+    A database that cannot be read is a warning, not the end of the plan."""
     path = default_user_db_path()
-    if not path.exists():
-        return []
-    database = UserDatabase(path, migrations_dir())
     try:
+        if not path.exists():
+            return []
+        database = UserDatabase(path, migrations_dir())
+    except (OSError, UserDataError) as exc:
+        print(f"planner: warning: saved builds left out: {exc}", file=sys.stderr)
+        return []
+    try:
+        skipped = database.damaged_builds()
+        if skipped:
+            names = ", ".join(repr(row.name[:40]) for row in skipped[:5])
+            print(f"planner: warning: {len(skipped)} saved build(s) could not be loaded: {names}", file=sys.stderr)
         return database.builds()
     finally:
         database.close()

@@ -16,6 +16,7 @@ from planner.core.hardware import Build
 from planner.core.workload import DEFAULT_CONTEXT, Workload
 from planner.errors import InputError
 from planner.estimation.dataflow_front import NotRooflined, dataflow_answer
+from planner.estimation.request_checks import validate_request
 
 REQUEST_KEYS = {
     "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
@@ -78,7 +79,8 @@ class Estimator:
     def estimate(self, request: dict[str, Any]) -> Estimate:
         unknown = set(request) - REQUEST_KEYS
         if unknown:
-            raise InputError(f"unknown option(s): {', '.join(sorted(unknown))}")
+            raise InputError(f"unknown option(s): {', '.join(sorted(str(k)[:40] for k in unknown)[:10])}")
+        validate_request(request)
         for key in ("model", "quant"):
             if not request.get(key):
                 raise InputError(f"--{key} is required")

@@ -90,27 +90,32 @@ class NvidiaProbe:
 
 
 def read_device(api: NvmlApi, index: int) -> GpuInfo:
-    memory = api.memory(index)
-    major, minor = api.compute_capability(index)
+    """Every field is read on its own: one that fails is kept as unknown (and noted), so one
+    bad field never drops the GPU, let alone every NVIDIA GPU."""
+    unknown: list[str] = []
+    memory = _optional(api.memory, index, unknown, "memory")
+    capability = _optional(api.compute_capability, index, unknown, "compute capability")
     cores = _optional(api.num_gpu_cores, index)
     power_mw = _optional(api.power_limit_mw, index)
+    name = _optional(api.name, index, unknown, "name")
     return GpuInfo(
-        name=api.name(index),
+        name=name or f"NVIDIA GPU {index}",
         vendor="NVIDIA",
-        memory_bytes=memory.total,
-        free_bytes=memory.free,
+        memory_bytes=memory.total if memory else 0,
+        free_bytes=memory.free if memory else None,
         source="nvml",
         index=index,
-        uuid=api.uuid(index),
+        uuid=_optional(api.uuid, index, unknown, "UUID") or "",
         bus_width_bits=_optional(api.memory_bus_width, index),
         max_memory_clock_mhz=_optional(api.max_memory_clock_mhz, index),
         max_graphics_clock_mhz=_optional(api.max_graphics_clock_mhz, index),
-        sm_count=_sm_count(api, index, cores, (major, minor)),
+        sm_count=_sm_count(api, index, cores, capability or (0, 0)),
         shader_cores=cores,
-        compute_capability=f"{major}.{minor}",
+        compute_capability=f"{capability[0]}.{capability[1]}" if capability else "",
         power_limit_w=power_mw / 1000 if power_mw else None,
         pcie_gen=_optional(api.max_pcie_generation, index),
         pcie_width=_optional(api.max_pcie_width, index),
+        notes=tuple(f"NVML could not report its {field}; shown as unknown" for field in unknown),
     )
 
 
@@ -121,13 +126,15 @@ def _sm_count(api: NvmlApi, index: int, cores: int | None, cc: tuple[int, int]) 
     return cores // _CORES_PER_SM.get(cc, 128)
 
 
-def _optional(read: Callable[[int], T], index: int) -> T | None:
-    """A field some boards or drivers do not report: None instead of a failure."""
+def _optional(read: Callable[[int], T], index: int, unknown: list[str] | None = None, field: str = "") -> T | None:
+    """A field some boards or drivers do not report: None instead of a failure (listed in `unknown`)."""
     try:
         return read(index)
     except NvmlError as exc:
         if exc.code == ERROR_GPU_IS_LOST:
             raise
+        if unknown is not None:
+            unknown.append(field)
         return None
 
 

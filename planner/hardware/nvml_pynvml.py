@@ -41,6 +41,9 @@ class PynvmlApi:
         except self._nvml.NVMLError as exc:
             code = getattr(exc, "value", ERROR_UNKNOWN)
             raise NvmlError(int(code), str(exc)) from exc
+        except (ValueError, UnicodeDecodeError, OverflowError, AttributeError, TypeError) as exc:
+            # a driver answering garbage, or a pynvml without this call: that field is unknown
+            raise NvmlError(ERROR_UNKNOWN, f"{type(exc).__name__}: {exc}") from exc
 
     def _handle(self, index: int) -> Any:
         if index not in self._handles:

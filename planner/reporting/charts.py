@@ -21,6 +21,7 @@ from planner.reporting.axes import (
 )
 from planner.reporting.layout import INK, MUTED, Style
 from planner.reporting.sheet_data import MemoryBar, ScatterPoint, Series
+from planner.reporting.text_fit import printable
 
 MEMORY_COLORS = (QColor("#1f5fa8"), QColor("#7fb0e0"), QColor("#b8c2cc"))
 CAPACITY_COLOR = QColor("#c2372e")
@@ -81,7 +82,7 @@ def memory_chart(painter: QPainter, rect: QRectF, style: Style, bars: Sequence[M
         painter.setFont(style.small)
         painter.setPen(INK)
         label_box = QRectF(rect.left(), mid - slot / 2, style.pt(89), slot)
-        text = metrics.elidedText(bar.label, Qt.TextElideMode.ElideMiddle, label_box.width())
+        text = metrics.elidedText(printable(bar.label, painter.font()), Qt.TextElideMode.ElideMiddle, label_box.width())
         painter.drawText(label_box, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), text)
         start = 0.0
         for value, color in zip((bar.weights_gib, bar.kv_gib, bar.overhead_gib), MEMORY_COLORS, strict=True):
@@ -148,7 +149,7 @@ def _per_dollar_lines(painter: QPainter, style: Style, plot: Plot, x_scale: Scal
         painter.rotate(math.degrees(math.atan2(b.y() - a.y(), b.x() - a.x())))
         painter.setPen(QColor("#8a96a3"))
         text_box = style.metrics(style.small).boundingRect(label).translated(0, -style.pt(2))
-        painter.drawText(QPointF(0, -style.pt(2)), label)
+        painter.drawText(QPointF(0, -style.pt(2)), printable(label, painter.font()))
         placed.append(painter.transform().mapRect(text_box))
         painter.restore()
     painter.restore()
@@ -172,7 +173,9 @@ def _point_label(
     taken.append(box)
     painter.setFont(font)
     painter.setPen(INK if point.highlight else MUTED)
-    painter.drawText(box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+    painter.drawText(
+        box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), printable(text, painter.font())
+    )
 
 
 def _overlap(a: QRectF, b: QRectF) -> float:
@@ -220,4 +223,6 @@ def _legend(
         painter.fillRect(QRectF(box.left() + pad, top + (line_h - swatch) / 2, swatch, swatch), color)
         painter.setPen(INK)
         text_box = QRectF(box.left() + 2 * pad + swatch, top, width, line_h)
-        painter.drawText(text_box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), label)
+        painter.drawText(
+            text_box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), printable(label, painter.font())
+        )

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QPaintDevice, QPainter, QPen
 
+from planner.reporting.text_fit import breakable, printable, wrapped_lines
+
 INK = QColor("#1b1f24")
 MUTED = QColor("#5b6470")
 RULE = QColor("#c9d0d8")
@@ -20,6 +22,8 @@ HEADER_FILL = QColor("#e6ebf1")
 STRIPE_FILL = QColor("#f5f7f9")
 WRAP = int(Qt.TextFlag.TextWordWrap)
 WRAP_ANYWHERE = int(Qt.TextFlag.TextWrapAnywhere)
+ORPHAN_LINES = 6
+MAX_CELL_CHARS = 400  # a table row is never split, so a cell must fit on a page
 
 
 class Style:
@@ -87,19 +91,30 @@ class Text(Block):
     keep_with_next: bool = False
 
     def pieces(self, style: Style, width: float) -> list[Piece]:
+        """One piece per line, so text longer than a page continues on the next one."""
         font: QFont = getattr(style, self.font)
-        flags = WRAP_ANYWHERE if self.anywhere else WRAP
-        indent, before = style.pt(self.indent_pt), style.pt(self.space_before_pt)
-        height = style.text_height(font, width - indent, self.text, flags)
+        indent, before, after = style.pt(self.indent_pt), style.pt(self.space_before_pt), style.pt(self.space_after_pt)
+        text = printable(self.text, font)
+        lines = wrapped_lines(text, font, style.device, width - indent, self.anywhere)
+        line_height = style.metrics(font).lineSpacing()
+        pieces = []
+        for number, line in enumerate(lines):
+            top = before if number == 0 else 0.0
+            bottom = after if number == len(lines) - 1 else 0.0
+            pieces.append(Piece(top + line_height + bottom, self._line_drawer(font, line, indent, top, line_height)))
+        pieces[-1].keep_with_next = self.keep_with_next
+        for piece in pieces[:-1]:
+            piece.keep_with_next = len(lines) <= ORPHAN_LINES  # a short paragraph stays together
+        return pieces
 
+    def _line_drawer(self, font: QFont, line: str, indent: float, top: float, height: float) -> Draw:
         def draw(painter: QPainter, rect: QRectF) -> None:
             painter.setFont(font)
             painter.setPen(self.color)
-            box = QRectF(rect.left() + indent, rect.top() + before, rect.width() - indent, height)
-            painter.drawText(box, flags, self.text)
+            box = QRectF(rect.left() + indent, rect.top() + top, rect.width() - indent, height)
+            painter.drawText(box, int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextSingleLine), line)
 
-        total = before + height + style.pt(self.space_after_pt)
-        return [Piece(total, draw, self.keep_with_next)]
+        return draw
 
 
 def heading(text: str, level: int = 2) -> Text:
@@ -145,6 +160,7 @@ class Table(Block):
         self, style: Style, widths: list[float], cells: list[str], pad_x: float, pad_y: float, kind: str
     ) -> Piece:
         font = style.small_bold if kind in ("header", "strong") else style.small
+        cells = [breakable(printable(_clip(text), font)) for text in cells]
         cells_with = zip(widths, cells, self.columns, strict=True)
         heights = [style.text_height(font, w - 2 * pad_x, text, c.flags) for w, text, c in cells_with]
         height = max(heights) + 2 * pad_y
@@ -186,6 +202,10 @@ class Figure(Block):
             painter.restore()
 
         return [Piece(height + style.pt(self.space_after_pt), draw)]
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 1] + "…"
 
 
 Page = list[tuple[Piece, float]]

@@ -9,6 +9,7 @@ from planner.reporting.layout import MUTED, RULE, Style, paginate
 from planner.reporting.progress import Steps
 from planner.reporting.sections import sheet_blocks
 from planner.reporting.sheet_data import SheetData
+from planner.reporting.text_fit import printable
 
 RESOLUTION_DPI = 600
 MARGIN_MM = 15.0
@@ -75,7 +76,7 @@ def _footer(painter: QPainter, style: Style, data: SheetData, page: QRectF, numb
     right = f"Page {number} of {count}"
     room = box.width() - style.metrics(style.small).horizontalAdvance(right) - style.pt(12)
     left = style.metrics(style.small).elidedText(
-        f"{data.build_name}  ·  {data.date}", Qt.TextElideMode.ElideRight, room
+        printable(f"{data.build_name}  ·  {data.date}", style.small), Qt.TextElideMode.ElideRight, room
     )
     painter.drawText(box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), left)
     painter.drawText(box, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), right)

@@ -7,6 +7,7 @@ metadata) and price overrides live in the user database and show up here flagged
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
@@ -29,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from planner.catalog.listing import list_entries
 from planner.catalog.model_import import model_from_config_json, model_from_gguf
-from planner.catalog.user_catalog import UserCatalog
 from planner.errors import PlannerError
 from planner.ui.catalog_dialogs import CustomGpuDialog, CustomModelDialog, PriceDialog
 from planner.ui.catalog_model import (
@@ -62,7 +62,7 @@ class CatalogPane(QWidget):
         super().__init__(parent)
         self.state = state
         self.services = services
-        self.user_catalog = UserCatalog(services.userdb.path)
+        self.user_catalog = services.user_catalog()
         self.import_worker: Worker | None = None
         self.model = CatalogTableModel(self)
         self.proxy = search_proxy(self.model)
@@ -178,12 +178,30 @@ class CatalogPane(QWidget):
 
     # ---- actions (tests call these directly) -------------------------------------------
     def add_custom_gpu(self, row: Row) -> None:
-        self.user_catalog.add_gpu(row)
-        self._saved("gpus", row, f"Added custom GPU {row['name']}")
+        """Saved on a worker; `entries_changed` follows, or an error in the status line."""
+        self._write(
+            lambda: self.user_catalog.add_gpu(row), lambda: self._saved("gpus", row, f"Added custom GPU {row['name']}")
+        )
 
-    def add_custom_model(self, row: Row) -> None:
-        self.user_catalog.add_model(row)
-        self._saved("models", row, f"Added model {row['name']}")
+    def _imported(self, row: Row) -> None:
+        self.add_custom_model(row, lambda: self.import_finished.emit(row))
+
+    def add_custom_model(self, row: Row, then: Callable[[], None] | None = None) -> None:
+        def saved() -> None:
+            self._saved("models", row, f"Added model {row['name']}")
+            if then is not None:
+                then()
+
+        self._write(lambda: self.user_catalog.add_model(row), saved)
+
+    def _write(self, job: Callable[[], object], then: Callable[[], None]) -> None:
+        """User-database writes may wait on another program's lock: never on the UI thread."""
+        self._set_status("Saving…")
+        self.services.workers.start(
+            lambda _progress, _cancelled: job(),
+            finished=lambda _result: then(),
+            failed=lambda reason: self._set_status(f"Not saved: {reason}", error=True),
+        )
 
     def _saved(self, kind: str, row: Row, message: str) -> None:
         self.state.reload_user_catalog()
@@ -194,12 +212,13 @@ class CatalogPane(QWidget):
         self.entries_changed.emit()
 
     def import_config_json(self, path: Path) -> bool:
+        """Read and check the file here (small); save on a worker; `import_finished` once saved."""
         try:
             row = model_from_config_json(path)
         except PlannerError as exc:
             self._import_failed(str(exc))
             return False
-        self._imported(row)
+        self.add_custom_model(row, lambda: self.import_finished.emit(row))
         return True
 
     def import_gguf(self, path: Path) -> Worker:
@@ -218,13 +237,15 @@ class CatalogPane(QWidget):
 
     def set_price_override(self, row: Row, price_kind: str, price_usd: float) -> None:
         table = PRICE_TABLES[row_kind(self.model.kind, row)]
-        self.services.userdb.set_price(table, row["id"], price_kind, price_usd)
-        self.state.reload_user_catalog()
-        self.entries_changed.emit()
-        self.refresh()
-        self.select(row["id"])
-        self._set_status(f"Your {price_kind} price for {row['name']}: ${price_usd:,.2f}")
-        self.entries_changed.emit()
+
+        def saved() -> None:
+            self.state.reload_user_catalog()
+            self.refresh()
+            self.select(row["id"])
+            self._set_status(f"Your {price_kind} price for {row['name']}: ${price_usd:,.2f}")
+            self.entries_changed.emit()
+
+        self._write(lambda: self.services.userdb.set_price(table, row["id"], price_kind, price_usd), saved)
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status_label.setStyleSheet("color: #b00020" if error else "")
@@ -278,11 +299,7 @@ class CatalogPane(QWidget):
 
     def _on_import_worker_finished(self, row: Row) -> None:
         self._import_done()
-        self._imported(row)
-
-    def _imported(self, row: Row) -> None:
-        self.add_custom_model(row)
-        self.import_finished.emit(row)
+        self.add_custom_model(row, lambda: self.import_finished.emit(row))
 
     def _on_import_worker_failed(self, message: str) -> None:
         self._import_done()

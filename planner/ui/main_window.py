@@ -7,13 +7,14 @@ from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QMainWindow, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from planner import __version__
 from planner.ui import menu_actions as act
 from planner.ui.build_library import BuildLibrary
 from planner.ui.build_picker import BuildPicker
 from planner.ui.composer import BuildComposer
+from planner.ui.data_notice import DataNotice
 from planner.ui.estimate_tab import EstimateTab
 from planner.ui.plan_pane import PlanPane
 from planner.ui.services import Services
@@ -59,10 +60,17 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([450, 990])
-        self.setCentralWidget(splitter)
+        self.notice = DataNotice(services, self.library, self)
+        central = QWidget(self)
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.addWidget(self.notice)
+        central_layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
         self.actions_by_name: dict[str, QAction] = {}
         self._build_menus()
         self.library.message.connect(self.show_message)
+        self.library.failed.connect(self.show_error)
         self.picker.this_pc_requested.connect(self._on_picker_this_pc_requested)
         plan = self.pane(PlanPane)
         if plan is not None:  # the Plan pane saves results straight into the user database, and searches them
@@ -139,6 +147,14 @@ class MainWindow(QMainWindow):
     # ---- status and persistence ---------------------------------------------
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
+
+    def show_error(self, title: str, text: str) -> None:
+        """A write did not happen: say so in a window-modal box that does not block the event loop."""
+        self.statusBar().showMessage(f"{title} failed: {text}", 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("writeFailedBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def _restore(self) -> None:
         settings = self.services.settings

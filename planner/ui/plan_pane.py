@@ -312,13 +312,17 @@ class PlanPane(QWidget):
         name = (self.ask_name or self._ask_name_dialog)(result.name) if result else None
         if result is None or name is None:
             return
-        try:
-            self.services.userdb.save_build(name, result.spec)
-        except PlannerError as exc:
-            self.notice.setText(f"Not saved: {exc}")
-            return
-        self.notice.setText(f"Saved “{name.strip()}”.")
-        self.build_saved.emit(name.strip())
+        spec = result.spec
+        self.notice.setText(f"Saving “{name.strip()}”…")
+        self.services.workers.start(
+            lambda _progress, _cancelled: self.services.userdb.save_build(name, spec),
+            finished=lambda _none: self._on_save_worker_finished(name.strip()),
+            failed=lambda reason: self.notice.setText(f"Not saved: {reason}"),
+        )
+
+    def _on_save_worker_finished(self, name: str) -> None:
+        self.notice.setText(f"Saved “{name}”.")
+        self.build_saved.emit(name)
 
     def _on_use_button_clicked(self) -> None:
         result = self.selected_result()

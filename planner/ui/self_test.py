@@ -10,6 +10,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import psutil
@@ -72,6 +73,8 @@ class SelfTest(QObject):
             self._timed(f"preset {preset_id}", functools.partial(self._use_preset, preset_id))
             if state.estimate is None and state.build.dataflow is None:  # dataflow: vendor figures instead
                 self.errors.append(f"preset {preset_id}: no estimate")
+        for spec in self.window.services.userdb.builds():  # the user's own, as the app would load them
+            self._timed(f"saved build {str(spec['name'])[:60]}", partial(state.set_spec, spec, str(spec["name"])))
         self._timed("context", lambda: state.set_workload(context=16384))
         self._timed("kv cache", lambda: state.set_workload(kv_cache="q8_0"))
         self._timed("model", lambda: state.set_model("qwen2.5-7b"))
@@ -99,6 +102,11 @@ class SelfTest(QObject):
             "update_ms_max": round(max(self.update_ms), 2) if self.update_ms else None,
             "presets_estimated": len(self.window.services.catalog.preset_rows),
             "user_db_version": self.window.services.userdb.version,
+            "user_data": {
+                "notices": self.window.services.startup_notices(),
+                "damaged_builds": [f"{r.name}: {r.reason}" for r in self.window.services.userdb.damaged_builds()],
+                "saved_builds": len(self.window.services.userdb.builds()),
+            },
             "checked": self.checked,
             "errors": self.errors,
         }

@@ -34,6 +34,7 @@ class Services:
     serving: ServingEstimator = field(init=False)
     detection: Detection | None = None
     _facts: PcFacts | None = field(default=None, init=False, repr=False)
+    skipped_user_rows: list[str] = field(default_factory=list)  # custom GPUs/models that did not load
 
     def __post_init__(self) -> None:
         self.estimator = Estimator(self.catalog, self.calibration, self.cost_settings())
@@ -66,8 +67,21 @@ class Services:
 
     def load_user_catalog(self) -> None:
         """Overlay the user's custom GPUs, models and prices on the shipped catalog."""
-        user = UserCatalog(self.userdb.path)
+        user = self.user_catalog()
         self.catalog.set_user_layer(UserLayer(tuple(user.gpus()), tuple(user.models()), tuple(self.userdb.prices())))
+        self.skipped_user_rows = list(user.damaged)
+
+    def user_catalog(self) -> UserCatalog:
+        return UserCatalog(self.userdb.path, self.userdb.read_only_reason)
+
+    def startup_notices(self) -> list[str]:
+        """What the user should know about their data files (set aside, read-only, defaults used)."""
+        notices = list(self.userdb.notices)
+        settings_notice = self.settings.notice()
+        if settings_notice:
+            notices.append(settings_notice)
+        notices += [f"Skipped {row}." for row in self.skipped_user_rows]
+        return notices
 
     def refresh_cost_settings(self) -> None:
         self.estimator.cost_settings = self.cost_settings()

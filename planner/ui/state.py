@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from planner.catalog.build_names import canonical_spec
 from planner.catalog.builds import build_from_spec
 from planner.core.estimate import Estimate
 from planner.core.hardware import Build
@@ -99,6 +100,7 @@ class PlannerState(QObject):
     def set_spec(self, spec: dict[str, Any], saved_name: str | None = None) -> bool:
         """Assemble `spec`; on a bad spec keep the last good build and say why."""
         try:
+            spec = canonical_spec(self.services.catalog, spec)
             build = build_from_spec(self.services.catalog, spec)
         except PlannerError as exc:
             self.build_failed.emit(str(exc))

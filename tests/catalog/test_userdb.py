@@ -21,9 +21,9 @@ def test_save_rename_delete_undo(tmp_path: Path) -> None:
         db.save_build("Box", {})
     db.rename_build("Box", "Dual box")
     assert [b["name"] for b in db.builds()] == ["Dual box"]
-    db.delete_build("Dual box")
+    row_id = db.delete_build("Dual box")
     assert db.builds() == []
-    db.undelete_build("Dual box")
+    assert db.undelete_build(row_id) == "Dual box"
     assert db.build("Dual box")["gpus"] == [{"gpu": "RTX 3090"}]
 
 

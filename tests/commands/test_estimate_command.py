@@ -99,10 +99,12 @@ def test_batch_answers_every_line_in_order(monkeypatch: pytest.MonkeyPatch, caps
     ]
     text = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
     monkeypatch.setattr("sys.stdin", io.StringIO(text))
-    assert main(["estimate", "--batch", "-"]) == 0
-    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert main(["estimate", "--batch", "-"]) == 2  # some lines failed: the exit code says so
+    captured = capsys.readouterr()
+    out = [json.loads(line) for line in captured.out.splitlines()]
     assert len(out) == 4
     assert out[0]["fit"] == "gpu" and "error" in out[1] and "error" in out[2]
+    assert [out[1]["line"], out[2]["line"]] == [2, 3] and "line(s) of - failed: 2, 3" in captured.err
     assert out[3]["kv_cache"] == "q8_0"
 
 

@@ -40,11 +40,14 @@ def type_into(widget, text: str) -> None:
 def test_save_as_moves_the_form_to_the_new_name(window: MainWindow, state, monkeypatch, qtbot) -> None:
     answer(monkeypatch, "First")
     window.actions_by_name["Save build as"].trigger()
+    qtbot.waitUntil(lambda: not window.library.busy, timeout=10_000)
     answer(monkeypatch, "Second")
     window.actions_by_name["Save build as"].trigger()
+    qtbot.waitUntil(lambda: not window.library.busy, timeout=10_000)
     assert window.composer.name.text() == "Second" and state.saved_name == "Second"
     type_into(window.composer.gpus.rows[0].device, "3090")
     window.actions_by_name["Save build"].trigger()  # Ctrl+S: no "already exists"
+    qtbot.waitUntil(lambda: not window.library.busy, timeout=10_000)
     assert window.library.userdb.build("Second")["gpus"][0]["gpu"] == "rtx-3090"
     assert window.library.userdb.build("First")["gpus"][0]["gpu"] == "rtx-3060-12gb"
 
@@ -52,12 +55,15 @@ def test_save_as_moves_the_form_to_the_new_name(window: MainWindow, state, monke
 def test_rename_moves_the_form_to_the_new_name(window: MainWindow, state, monkeypatch, qtbot) -> None:
     answer(monkeypatch, "Old")
     window.actions_by_name["Save build as"].trigger()
+    qtbot.waitUntil(lambda: not window.library.busy, timeout=10_000)
     monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: ("Old", True)))
     answer(monkeypatch, "New")
     window.actions_by_name["Rename build"].trigger()
+    qtbot.waitUntil(lambda: not window.library.busy, timeout=10_000)
     assert window.composer.name.text() == "New" and state.saved_name == "New"
     type_into(window.composer.cpu, "7950x")
     window.actions_by_name["Save build"].trigger()
+    qtbot.waitUntil(lambda: not window.library.busy, timeout=10_000)
     assert window.library.userdb.build("New")["cpu"] == "ryzen-9-7950x"
     assert window.library.names() == ["New"]
 
@@ -109,4 +115,5 @@ def test_saving_a_build_refreshes_the_plan(window: MainWindow, monkeypatch, qtbo
     answer(monkeypatch, "Fresh box")
     with qtbot.waitSignal(plan.plan_shown, timeout=20_000) as blocker:
         window.actions_by_name["Save build as"].trigger()
+        qtbot.waitUntil(lambda: not window.library.busy, timeout=10_000)
     assert any(r.kind == "saved" and r.name == "Fresh box" for r in blocker.args[0].results)

@@ -142,7 +142,8 @@ def test_custom_model_from_the_dialog(qtbot, pane: CatalogPane) -> None:
     dialog = CustomModelDialog()
     qtbot.addWidget(dialog)
     dialog.name_edit.setText("My 8B")
-    pane.add_custom_model(dialog.row())
+    with qtbot.waitSignal(pane.entries_changed):
+        pane.add_custom_model(dialog.row())
     assert pane.model.kind == "models"
     assert pane.selected_row()["name"] == "My 8B"
     assert pane.selected_row()["params_total_b"] == pytest.approx(8.03, rel=0.01)
@@ -194,7 +195,8 @@ def test_price_override_persists_and_shows(qtbot, pane: CatalogPane, services: S
     dialog = PriceDialog("RTX 3090", 700.0)
     qtbot.addWidget(dialog)
     dialog.price_spin.setValue(650)
-    pane.set_price_override(pane.selected_row(), *dialog.values())
+    with qtbot.waitSignal(pane.entries_changed):
+        pane.set_price_override(pane.selected_row(), *dialog.values())
     price_column = pane.model.columnCount() - 1
     assert pane.model.headerData(price_column, Qt.Orientation.Horizontal) == "Price USD"
     assert pane.proxy.index(pane.view.currentIndex().row(), price_column).data() == "650 (yours)"
@@ -210,23 +212,26 @@ def test_price_button_is_off_for_models(pane: CatalogPane) -> None:
     assert not pane.price_button.isEnabled()
 
 
-def test_custom_rows_are_listed_before_the_catalog(pane: CatalogPane, services: Services) -> None:
-    pane.add_custom_gpu(custom_gpu_row("Zeta", 8, 300))
+def test_custom_rows_are_listed_before_the_catalog(qtbot, pane: CatalogPane, services: Services) -> None:
+    with qtbot.waitSignal(pane.entries_changed):
+        pane.add_custom_gpu(custom_gpu_row("Zeta", 8, 300))
     pane.search_edit.clear()
     assert names(pane)[0] == "Zeta"
 
 
-def test_a_custom_gpu_can_be_used_in_a_build_and_estimated(pane: CatalogPane, services: Services) -> None:
-    pane.add_custom_gpu(custom_gpu_row("Prototype 48", 48, 1200, fp16_tflops=200))
+def test_a_custom_gpu_can_be_used_in_a_build_and_estimated(qtbot, pane: CatalogPane, services: Services) -> None:
+    with qtbot.waitSignal(pane.entries_changed):
+        pane.add_custom_gpu(custom_gpu_row("Prototype 48", 48, 1200, fp16_tflops=200))
     state = pane.state
     assert state.set_spec({"name": "Proto box", "gpus": [{"gpu": "Prototype 48"}], "ram_gb": 64})
     assert state.estimate is not None and state.estimate.placement.devices[0].accelerator.name == "Prototype 48"
 
 
-def test_your_price_is_used_for_the_build(pane: CatalogPane, services: Services) -> None:
+def test_your_price_is_used_for_the_build(qtbot, pane: CatalogPane, services: Services) -> None:
     row = services.catalog.gpu_rows["rtx-3090"]
     pane.set_kind("gpus")
-    pane.set_price_override(row, "used", 555.0)
+    with qtbot.waitSignal(pane.entries_changed):
+        pane.set_price_override(row, "used", 555.0)
     state = pane.state
     assert state.set_spec({"name": "b", "gpus": [{"gpu": "rtx-3090", "price_kind": "used"}], "ram_gb": 32})
     gpu_part = next(p for p in state.build.parts if p.kind == "gpu")

@@ -35,8 +35,23 @@ def window(state: PlannerState, services, qtbot) -> MainWindow:
     return win
 
 
+_QTBOT: list = []  # this test's qtbot, so `trigger` can wait for the write it started
+
+
+@pytest.fixture(autouse=True)
+def _remember_qtbot(qtbot) -> None:
+    _QTBOT[:] = [qtbot]
+
+
+def settle(window: MainWindow) -> None:
+    """Wait until the user-database writes queued so far have finished (they run on a worker)."""
+    _QTBOT[0].waitUntil(lambda: not window.library.busy, timeout=10_000)
+
+
 def trigger(window: MainWindow, name: str) -> None:
+    """Trigger a menu action, then wait for the writes it queued."""
     window.actions_by_name[name].trigger()
+    settle(window)
 
 
 def type_text(text: str):
@@ -127,6 +142,7 @@ def test_save_as_an_existing_name_warns_and_keeps_the_first(window: MainWindow, 
 
 def test_rename_picks_a_saved_build_and_renames_it(window: MainWindow, services, modal) -> None:
     window.library.save("Box")
+    settle(window)
     modal.answer(pick("Box"), type_text("Dual box"))
     trigger(window, "Rename build")
     assert [b["name"] for b in services.userdb.builds()] == ["Dual box"]
@@ -140,22 +156,27 @@ def test_rename_with_nothing_saved_says_so(window: MainWindow, modal) -> None:
 
 def test_duplicate_saves_a_copy(window: MainWindow, services) -> None:
     window.library.save("Box")
+    settle(window)
     trigger(window, "Duplicate build")
     assert sorted(b["name"] for b in services.userdb.builds()) == ["Box", "Box copy"]
 
 
 def test_delete_asks_which_and_undo_brings_it_back(window: MainWindow, services, modal) -> None:
     window.library.save("Box")
+    settle(window)
     window.library.duplicate()
+    settle(window)
     modal.answer(pick("Box copy"))
     trigger(window, "Delete build")
     assert [b["name"] for b in services.userdb.builds()] == ["Box"]
     window.undo.undo()
+    settle(window)
     assert sorted(b["name"] for b in services.userdb.builds()) == ["Box", "Box copy"]
 
 
 def test_delete_cancelled_keeps_everything(window: MainWindow, services, modal) -> None:
     window.library.save("Box")
+    settle(window)
     modal.answer(press_escape)
     trigger(window, "Delete build")
     assert [b["name"] for b in services.userdb.builds()] == ["Box"]

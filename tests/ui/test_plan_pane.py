@@ -111,7 +111,7 @@ def test_saving_a_result_creates_a_saved_build(qtbot, pane: PlanPane, services: 
     saved = {b["name"]: b for b in services.userdb.builds()}
     assert saved["Planned box"] == {**result.spec, "name": "Planned box"}
     pane.save_button.click()  # the same name again
-    assert "already exists" in pane.notice.text()
+    qtbot.waitUntil(lambda: "already exists" in pane.notice.text(), timeout=10_000)
     assert [b["name"] for b in services.userdb.builds()] == ["Planned box"]
 
 
