@@ -21,7 +21,9 @@ import sqlite_utils
 from planner.catalog.names import normalize
 from planner.errors import CatalogError
 
-CSV_TABLES = ("gpus", "apple_chips", "apple_configs", "cpus", "models", "quant_types")
+CSV_TABLES = (
+    "gpus", "apple_chips", "apple_configs", "cpus", "models", "quant_types", "offload_measurements", "offload_setups",
+)  # fmt: skip
 BUILD_AS_OF = "2026-11-26"
 
 
