@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from planner.calibration.shipped import load_calibration
 from planner.commands.common import open_catalog, print_json
+from planner.commands.llama_flags import CACHE_TYPES, LLAMA_FLAG_KEYS, add_llama_arguments, print_run_details
 from planner.core.estimate import Estimate
 from planner.core.hardware import BACKENDS
 from planner.errors import PlannerError
@@ -19,6 +20,7 @@ from planner.resources import calibration_path
 FLAG_KEYS = (
     "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
     "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction",
+    *LLAMA_FLAG_KEYS,
 )  # fmt: skip
 
 
@@ -47,10 +49,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--model", metavar="NAME")
     p.add_argument("--quant", metavar="QUANT", help="e.g. Q4_K_M, Q8_0, F16, MXFP4")
-    p.add_argument("--context", type=int, metavar="TOKENS", help="context window (default 4096)")
+    p.add_argument("--context", "-c", type=int, metavar="TOKENS", help="context window, -c (default 4096)")
     p.add_argument("--depth", type=int, metavar="TOKENS", help="tokens already in the KV cache (default 0)")
     p.add_argument("--prompt", type=int, metavar="TOKENS", help="prompt length for prefill (default 512)")
-    p.add_argument("--kv-cache", choices=("f16", "q8_0", "q4_0"), help="KV-cache type (default f16)")
+    p.add_argument("--kv-cache", choices=CACHE_TYPES, help="KV-cache type for K and V (default f16)")
+    add_llama_arguments(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_run)
 
@@ -60,21 +63,28 @@ def _run(args: argparse.Namespace) -> int:
     if args.batch:
         return _run_batch(estimator, args.batch)
     request = {k: getattr(args, k) for k in FLAG_KEYS if getattr(args, k) is not None}
-    result = estimator.estimate(request)
+    answer = estimator.run(request)
     if args.json:
-        print_json(result.to_dict())
+        print_json(answer.to_dict())
     else:
-        _print_human(result)
+        _print_human(answer.estimate)
+        print_run_details(answer)
     return 0
 
 
 def _run_batch(estimator: Estimator, source: str) -> int:
     stream: TextIO = sys.stdin if source == "-" else _open(source)
+    failed = 0
     for line in stream:
         if not line.strip():
             continue
-        sys.stdout.write(json.dumps(_batch_line(estimator, line)) + "\n")
+        answer = _batch_line(estimator, line)
+        failed += "error" in answer
+        sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
+    if failed:
+        print(f'planner: {failed} batch line(s) failed; see their "error"', file=sys.stderr)
+        return 2
     return 0
 
 
@@ -91,7 +101,7 @@ def _batch_line(estimator: Estimator, line: str) -> dict[str, Any]:
         if not isinstance(request, dict):
             raise PlannerError("each line must be a JSON object")
         request = {k.replace("-", "_"): v for k, v in request.items()}
-        return estimator.estimate(request).to_dict()
+        return estimator.run(request).to_dict()
     except json.JSONDecodeError as exc:
         return {"error": f"not valid JSON: {exc.msg}"}
     except PlannerError as exc:

@@ -13,13 +13,23 @@ from planner.core.calibration import Calibration
 from planner.core.cost import CostSettings
 from planner.core.estimate import Estimate, estimate
 from planner.core.hardware import Build
+from planner.core.memory import weight_layout
 from planner.core.workload import Workload
 from planner.errors import InputError
+from planner.estimation.run_answer import (
+    ModelNames,
+    RunAnswer,
+    build_with_ram,
+    commands_for,
+    quant_with_file_size,
+    resolve_settings,
+)
+from planner.estimation.settings_request import SETTINGS_KEYS, settings_for, workload_kv_cache
 
 REQUEST_KEYS = {
     "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
     "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction",
-}  # fmt: skip
+} | SETTINGS_KEYS  # fmt: skip
 
 
 @dataclass
@@ -64,33 +74,62 @@ class Estimator:
         return spec
 
     def workload_for(self, request: dict[str, Any]) -> Workload:
+        settings = settings_for(request)
         return Workload(
             context=_int(request, "context", 4096),
             depth=_int(request, "depth", 0),
             prompt=_int(request, "prompt", 512),
-            kv_cache=str(request.get("kv_cache") or "f16"),
+            kv_cache=workload_kv_cache(settings),
             backend=request.get("backend"),
+            n_ubatch=settings.ubatch_effective,
             gpu_memory_fraction=request.get("gpu_memory_fraction"),
         )
 
     def estimate(self, request: dict[str, Any]) -> Estimate:
+        return self.run(request).estimate
+
+    def run(self, request: dict[str, Any]) -> RunAnswer:
+        """The estimate for a request with llama.cpp's settings, and the commands that run it."""
         unknown = set(request) - REQUEST_KEYS
         if unknown:
             raise InputError(f"unknown option(s): {', '.join(sorted(unknown))}")
         for key in ("model", "quant"):
             if not request.get(key):
                 raise InputError(f"--{key} is required")
-        build = self.build_for(request)
+        build = build_with_ram(self.build_for(request), request.get("ram_mts"), request.get("ram_channels"))
         if not build.gpus and request.get("backend") not in (None, "cpu"):
             raise InputError("this build has no GPU; use --backend cpu or add a GPU")
-        return self.estimate_build(build, request["model"], request["quant"], self.workload_for(request))
+        settings = settings_for(request)
+        model = self.catalog.model(request["model"])
+        settings.check_for_model(model.n_layers, model.is_moe, build.gpu_count)
+        result = self.estimate_build(
+            build,
+            request["model"],
+            request["quant"],
+            self.workload_for(request),
+            file_size_gib=request.get("file_size_gib"),
+        )
+        names = ModelNames.from_catalog_row(
+            self.catalog.model_rows[model.id], self.catalog.quant(request["quant"]).name
+        )
+        resolved = resolve_settings(settings, result)
+        whole_layers = None if result.placement.verdict == "gpu" else result.placement.gpu_layers
+        return RunAnswer(estimate=result, settings=resolved, commands=commands_for(resolved, names, whole_layers))
 
     def estimate_build(
-        self, build: Build, model_name: str, quant_name: str, workload: Workload, with_max_context: bool = True
+        self,
+        build: Build,
+        model_name: str,
+        quant_name: str,
+        workload: Workload,
+        with_max_context: bool = True,
+        file_size_gib: float | None = None,
     ) -> Estimate:
         """Estimate an already-assembled build (the app's path: no name resolution for it)."""
         model = self.catalog.model(model_name)
         quant = self.catalog.quant(quant_name)
+        if file_size_gib is not None:
+            quant = quant_with_file_size(quant, weight_layout(model, quant).total_bytes, file_size_gib)
         if quant.expert_bpw and not model.is_moe:
             raise InputError(
                 f"{model.name} has no {quant.name} files: {quant.name} quantizes MoE expert tensors "

@@ -87,7 +87,7 @@ def test_batch_answers_every_line_in_order(monkeypatch: pytest.MonkeyPatch, caps
     ]
     text = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
     monkeypatch.setattr("sys.stdin", io.StringIO(text))
-    assert main(["estimate", "--batch", "-"]) == 0
+    assert main(["estimate", "--batch", "-"]) == 2  # the other lines go on; the exit code tells
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(out) == 4
     assert out[0]["fit"] == "gpu" and "error" in out[1] and "error" in out[2]
