@@ -13,6 +13,7 @@ from planner.core.calibration import Calibration
 from planner.core.cost import CostSettings
 from planner.core.estimate import Estimate, estimate
 from planner.core.hardware import Build
+from planner.core.llama_settings import LlamaSettings
 from planner.core.memory import weight_layout
 from planner.core.workload import Workload
 from planner.errors import InputError
@@ -100,18 +101,31 @@ class Estimator:
         if not build.gpus and request.get("backend") not in (None, "cpu"):
             raise InputError("this build has no GPU; use --backend cpu or add a GPU")
         settings = settings_for(request)
-        model = self.catalog.model(request["model"])
+        file_size = request.get("file_size_gib")
+        workload = self.workload_for(request)
+        return self.run_build(build, request["model"], request["quant"], workload, settings, file_size)
+
+    def run_build(
+        self,
+        build: Build,
+        model_name: str,
+        quant_name: str,
+        workload: Workload,
+        settings: LlamaSettings,
+        file_size_gib: float | None = None,
+    ) -> RunAnswer:
+        """An assembled build run with `settings` (the app's path): estimate, resolved settings
+        and the commands. The settings' context, u-batch and cache types drive the workload."""
+        model = self.catalog.model(model_name)
         settings.check_for_model(model.n_layers, model.is_moe, build.gpu_count)
-        result = self.estimate_build(
-            build,
-            request["model"],
-            request["quant"],
-            self.workload_for(request),
-            file_size_gib=request.get("file_size_gib"),
+        workload = replace(
+            workload,
+            context=settings.context,
+            n_ubatch=settings.ubatch_effective,
+            kv_cache=workload_kv_cache(settings),
         )
-        names = ModelNames.from_catalog_row(
-            self.catalog.model_rows[model.id], self.catalog.quant(request["quant"]).name
-        )
+        result = self.estimate_build(build, model_name, quant_name, workload, file_size_gib=file_size_gib)
+        names = ModelNames.from_catalog_row(self.catalog.model_rows[model.id], self.catalog.quant(quant_name).name)
         resolved = resolve_settings(settings, result)
         whole_layers = None if result.placement.verdict == "gpu" else result.placement.gpu_layers
         return RunAnswer(estimate=result, settings=resolved, commands=commands_for(resolved, names, whole_layers))

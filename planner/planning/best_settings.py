@@ -1,0 +1,149 @@
+"""`--best`: search llama.cpp's settings for one build, model, quant and context.
+
+The knobs are the ones users turn: experts in RAM (`--n-cpu-moe`, MoE models) or GPU layers
+(`-ngl`, dense models), K/V cache types, flash attention and the u-batch. Settings the user
+gave are kept; the rest are searched. For each combination of the other knobs the offload
+count is found by bisection: VRAM never grows and generation never speeds up as more layers
+go to RAM, so the fewest layers in RAM that still fit is that combination's best point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from itertools import product
+
+from planner.core.llama_settings import UNQUANTIZED_CACHE, LlamaSettings
+
+CACHE_CHOICES = (("f16", "f16"), ("q8_0", "q8_0"), ("q4_0", "q4_0"))
+FLASH_CHOICES = ("on", "off")
+UBATCH_CHOICES = (512, 1024, 2048, 4096)
+OBJECTIVES = ("speed", "context", "prompt")
+
+
+@dataclass(frozen=True)
+class Point:
+    """One evaluated setting: whether it fits (GPU + RAM), its speeds, the longest context it
+    can hold and the most memory it takes on any GPU."""
+
+    settings: LlamaSettings
+    fits: bool
+    decode_tok_s: float
+    prefill_tok_s: float
+    max_context: int
+    vram_bytes: float
+
+
+Evaluate = Callable[[LlamaSettings], Point]
+
+
+@dataclass(frozen=True)
+class BestResult:
+    objective: str
+    best: Point
+    runner_up: Point | None
+    evaluated: int
+
+
+def score(point: Point, objective: str) -> tuple[float, ...]:
+    """Larger is better; ties go to faster generation, then faster prompts, then less VRAM."""
+    if objective == "context":
+        return (point.max_context, point.decode_tok_s, point.prefill_tok_s, -point.vram_bytes)
+    if objective == "prompt":
+        return (point.prefill_tok_s, point.decode_tok_s, -point.vram_bytes)
+    return (point.decode_tok_s, point.prefill_tok_s, -point.vram_bytes)
+
+
+def offload_values(settings: LlamaSettings, is_moe: bool, n_layers: int, n_moe_layers: int) -> tuple[str, list[int]]:
+    """The knob that moves weights to RAM and its values, fewest in RAM first."""
+    if is_moe:
+        return "n_cpu_moe", list(range(0, n_moe_layers + 1))
+    return "gpu_layers", list(range(n_layers + 1, -1, -1))
+
+
+def combinations(base: LlamaSettings, fixed: Iterable[str]) -> list[LlamaSettings]:
+    """Every valid combination of the knobs the user left open."""
+    fixed = set(fixed)
+    cache_fixed = bool(fixed & {"cache_type_k", "cache_type_v", "kv_cache"})
+    caches = [(base.cache_type_k, base.cache_type_v)] if cache_fixed else list(CACHE_CHOICES)
+    flashes = [base.flash_attn] if "flash_attn" in fixed else list(FLASH_CHOICES)
+    ubatches = [base.ubatch] if "ubatch" in fixed else list(UBATCH_CHOICES)
+    out = []
+    for (k, v), fa, ub in product(caches, flashes, ubatches):
+        if fa == "off" and v not in UNQUANTIZED_CACHE:
+            continue  # llama.cpp refuses a quantized V cache without flash attention
+        out.append(replace(base, cache_type_k=k, cache_type_v=v, flash_attn=fa, ubatch=ub, batch=max(base.batch, ub)))
+    return out
+
+
+def search(
+    evaluate: Evaluate,
+    base: LlamaSettings,
+    fixed: Iterable[str],
+    objective: str,
+    is_moe: bool,
+    n_layers: int,
+    n_moe_layers: int,
+) -> BestResult | None:
+    """The best feasible setting and the runner-up, or None when nothing fits."""
+    fixed = set(fixed)
+    knob, values = offload_values(base, is_moe, n_layers, n_moe_layers)
+    if knob in fixed or (is_moe and base.cpu_moe):
+        values = [getattr(base, knob)] if not base.cpu_moe else [n_moe_layers]
+    counter = [0]
+
+    def at(combo: LlamaSettings, value: int) -> Point:
+        counter[0] += 1
+        return evaluate(combo if base.cpu_moe else with_offload(combo, knob, value))
+
+    candidates: list[Point] = []
+    for combo in combinations(base, fixed):
+
+        def point_at(i: int, c: LlamaSettings = combo) -> Point:
+            return at(c, values[i])
+
+        first = _first_fitting(point_at, len(values))
+        if first is None:
+            continue
+        index, point = first
+        candidates.append(point)
+        if objective != "speed" and index + 1 < len(values):
+            # More in RAM can lengthen the context or, with big u-batches, speed up prompts.
+            candidates.extend(p for p in (at(combo, values[j]) for j in _spread(index, len(values))) if p.fits)
+    if not candidates:
+        return None
+    ranked = sorted(candidates, key=lambda p: score(p, objective), reverse=True)
+    runner_up = next((p for p in ranked[1:] if p.settings != ranked[0].settings), None)
+    return BestResult(objective=objective, best=ranked[0], runner_up=runner_up, evaluated=counter[0])
+
+
+def _first_fitting(point_at: Callable[[int], Point], count: int) -> tuple[int, Point] | None:
+    """Bisection for the first index that fits (fitting is monotone along the values)."""
+    last = point_at(count - 1)
+    if not last.fits:
+        return None
+    low, high, best = -1, count - 1, last
+    while high - low > 1:
+        mid = (low + high) // 2
+        point = point_at(mid)
+        if point.fits:
+            high, best = mid, point
+        else:
+            low = mid
+    return high, best
+
+
+def _spread(start: int, count: int, samples: int = 6) -> list[int]:
+    step = max((count - 1 - start) // samples, 1)
+    return list(range(start + step, count, step))
+
+
+def with_offload(settings: LlamaSettings, knob: str, value: int) -> LlamaSettings:
+    if knob == "n_cpu_moe":
+        return replace(settings, n_cpu_moe=value, cpu_moe=False)
+    return replace(settings, gpu_layers=value)
+
+
+def curve(evaluate: Evaluate, settings: LlamaSettings, knob: str, values: Iterable[int]) -> list[Point]:
+    """Speed and VRAM at each offload value (the Run-it chart)."""
+    return [evaluate(with_offload(settings, knob, v)) for v in values]
