@@ -15,6 +15,7 @@ from planner.core.estimate import Estimate
 from planner.core.hardware import BACKENDS
 from planner.errors import PlannerError
 from planner.estimation.front import Estimator
+from planner.planning.best_runner import best_for_request
 from planner.resources import calibration_path
 
 FLAG_KEYS = (
@@ -63,7 +64,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.batch:
         return _run_batch(estimator, args.batch)
     request = {k: getattr(args, k) for k in FLAG_KEYS if getattr(args, k) is not None}
-    answer = estimator.run(request)
+    answer = best_for_request(estimator, request) if request.get("best") else estimator.run(request)
     if args.json:
         print_json(answer.to_dict())
     else:
@@ -101,7 +102,8 @@ def _batch_line(estimator: Estimator, line: str) -> dict[str, Any]:
         if not isinstance(request, dict):
             raise PlannerError("each line must be a JSON object")
         request = {k.replace("-", "_"): v for k, v in request.items()}
-        return estimator.run(request).to_dict()
+        answer = best_for_request(estimator, request) if request.get("best") else estimator.run(request)
+        return answer.to_dict()
     except json.JSONDecodeError as exc:
         return {"error": f"not valid JSON: {exc.msg}"}
     except PlannerError as exc:

@@ -109,13 +109,14 @@ class LlamaSettings:
     def v_bytes_per_element(self) -> float:
         return CACHE_TYPE_BYTES[self.cache_type_v]
 
-    @property
-    def experts_on_cpu_all(self) -> bool:
-        return self.cpu_moe
-
-    def expert_layers_on_cpu(self, n_moe_layers: int) -> int:
-        """MoE layers whose routed experts live in system RAM (--cpu-moe: all of them)."""
-        return n_moe_layers if self.cpu_moe else min(self.n_cpu_moe, n_moe_layers)
+    def expert_layers_on_cpu(self, n_layers: int, n_dense_layers: int = 0) -> int:
+        """MoE layers whose routed experts live in system RAM. --n-cpu-moe N overrides the
+        expert tensors of blocks 0..N-1, so leading dense blocks (DeepSeek's first 3) count
+        towards N but hold no experts; --cpu-moe means all of them."""
+        n_moe = n_layers - n_dense_layers
+        if self.cpu_moe:
+            return n_moe
+        return max(0, min(self.n_cpu_moe, n_layers) - n_dense_layers)
 
     def flash_attention_used(self, supported: bool = True) -> bool:
         """`auto` turns flash attention on where the backend supports it (llama.cpp b6000+)."""

@@ -15,6 +15,8 @@ from planner.core.estimate import Estimate, estimate
 from planner.core.hardware import Build
 from planner.core.llama_settings import LlamaSettings
 from planner.core.memory import weight_layout
+from planner.core.model import ModelArch
+from planner.core.quant import QuantType
 from planner.core.workload import Workload
 from planner.errors import InputError
 from planner.estimation.run_answer import (
@@ -117,6 +119,23 @@ class Estimator:
         """An assembled build run with `settings` (the app's path): estimate, resolved settings
         and the commands. The settings' context, u-batch and cache types drive the workload."""
         model = self.catalog.model(model_name)
+        quant = self.resolved_quant(model, quant_name, file_size_gib)
+        result = _with_measurements(self.catalog, self.estimate_settings(build, model, quant, workload, settings))
+        names = ModelNames.from_catalog_row(self.catalog.model_rows[model.id], self.catalog.quant(quant_name).name)
+        resolved = resolve_settings(settings, result)
+        whole_layers = None if result.placement.verdict == "gpu" else result.placement.gpu_layers
+        return RunAnswer(estimate=result, settings=resolved, commands=commands_for(resolved, names, whole_layers))
+
+    def estimate_settings(
+        self,
+        build: Build,
+        model: ModelArch,
+        quant: QuantType,
+        workload: Workload,
+        settings: LlamaSettings,
+        with_max_context: bool = True,
+    ) -> Estimate:
+        """The engine alone on resolved objects (the settings search calls this many times)."""
         settings.check_for_model(model.n_layers, model.is_moe, build.gpu_count)
         workload = replace(
             workload,
@@ -124,11 +143,18 @@ class Estimator:
             n_ubatch=settings.ubatch_effective,
             kv_cache=workload_kv_cache(settings),
         )
-        result = self.estimate_build(build, model_name, quant_name, workload, file_size_gib=file_size_gib)
-        names = ModelNames.from_catalog_row(self.catalog.model_rows[model.id], self.catalog.quant(quant_name).name)
-        resolved = resolve_settings(settings, result)
-        whole_layers = None if result.placement.verdict == "gpu" else result.placement.gpu_layers
-        return RunAnswer(estimate=result, settings=resolved, commands=commands_for(resolved, names, whole_layers))
+        return estimate(build, model, quant, workload, self.calibration, self.cost_settings, with_max_context)
+
+    def resolved_quant(self, model: ModelArch, quant_name: str, file_size_gib: float | None = None) -> QuantType:
+        quant = self.catalog.quant(quant_name)
+        if file_size_gib is not None:
+            quant = quant_with_file_size(quant, weight_layout(model, quant).total_bytes, file_size_gib)
+        if quant.expert_bpw and not model.is_moe:
+            raise InputError(
+                f"{model.name} has no {quant.name} files: {quant.name} quantizes MoE expert tensors "
+                "(gpt-oss). Pick a quant such as Q4_K_M or Q8_0."
+            )
+        return quant
 
     def estimate_build(
         self,
@@ -141,14 +167,7 @@ class Estimator:
     ) -> Estimate:
         """Estimate an already-assembled build (the app's path: no name resolution for it)."""
         model = self.catalog.model(model_name)
-        quant = self.catalog.quant(quant_name)
-        if file_size_gib is not None:
-            quant = quant_with_file_size(quant, weight_layout(model, quant).total_bytes, file_size_gib)
-        if quant.expert_bpw and not model.is_moe:
-            raise InputError(
-                f"{model.name} has no {quant.name} files: {quant.name} quantizes MoE expert tensors "
-                "(gpt-oss). Pick a quant such as Q4_K_M or Q8_0."
-            )
+        quant = self.resolved_quant(model, quant_name, file_size_gib)
         result = estimate(build, model, quant, workload, self.calibration, self.cost_settings, with_max_context)
         return _with_measurements(self.catalog, result)
 

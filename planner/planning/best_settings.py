@@ -54,10 +54,11 @@ def score(point: Point, objective: str) -> tuple[float, ...]:
     return (point.decode_tok_s, point.prefill_tok_s, -point.vram_bytes)
 
 
-def offload_values(settings: LlamaSettings, is_moe: bool, n_layers: int, n_moe_layers: int) -> tuple[str, list[int]]:
-    """The knob that moves weights to RAM and its values, fewest in RAM first."""
+def offload_values(is_moe: bool, n_layers: int, n_dense_layers: int) -> tuple[str, list[int]]:
+    """The knob that moves weights to RAM and its values, fewest in RAM first. --n-cpu-moe counts
+    blocks from 0, so leading dense blocks are skipped (they hold no experts)."""
     if is_moe:
-        return "n_cpu_moe", list(range(0, n_moe_layers + 1))
+        return "n_cpu_moe", [0, *range(n_dense_layers + 1, n_layers + 1)]
     return "gpu_layers", list(range(n_layers + 1, -1, -1))
 
 
@@ -83,13 +84,13 @@ def search(
     objective: str,
     is_moe: bool,
     n_layers: int,
-    n_moe_layers: int,
+    n_dense_layers: int,
 ) -> BestResult | None:
     """The best feasible setting and the runner-up, or None when nothing fits."""
     fixed = set(fixed)
-    knob, values = offload_values(base, is_moe, n_layers, n_moe_layers)
+    knob, values = offload_values(is_moe, n_layers, n_dense_layers)
     if knob in fixed or (is_moe and base.cpu_moe):
-        values = [getattr(base, knob)] if not base.cpu_moe else [n_moe_layers]
+        values = [getattr(base, knob)] if not base.cpu_moe else [n_layers]
     counter = [0]
 
     def at(combo: LlamaSettings, value: int) -> Point:
