@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from planner.ui.context_charts import ContextCharts
 from planner.ui.results_panel import ResultsPanel
+from planner.ui.run_it_panel import RunItPanel
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
 from planner.ui.workload_panel import WorkloadPanel
@@ -18,11 +19,13 @@ class EstimateTab(QWidget):
         self.workload = WorkloadPanel(state, services, self)
         self.results = ResultsPanel(state, services, self)
         self.charts = ContextCharts(state, self)
+        self.run_it = RunItPanel(state, services, self)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.workload)
         left_layout.addWidget(self.results, 1)
+        left_layout.addWidget(self.run_it)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(left)
