@@ -90,6 +90,7 @@ class RunItPanel(QGroupBox):
             text.setMaximumHeight(90)
             self.command_texts[key] = text
             self.commands.addTab(text, title)
+        self.commands.setMaximumHeight(130)
         self.copy_button = QPushButton("Copy", self)
         self.chart = OffloadChart(state, services, self)
         layout = QVBoxLayout(self)
