@@ -18,9 +18,9 @@ import numpy as np
 from planner.catalog.store import Catalog, Row
 from planner.core.calibration import PRIORS, QUANT_FAMILIES, BackendParams, Calibration
 from planner.core.hardware import Build, GpuGroup
-from planner.core.memory import weight_layout
-from planner.core.placement import FIT_GPU, place
-from planner.core.speed import decode_features, prefill_features, seconds
+from planner.core.physics import run_one
+from planner.core.placement import FIT_GPU, FITS
+from planner.core.speed import seconds_of, terms_at
 from planner.core.workload import Workload
 
 FIT_QUALITIES = ("A", "C")
@@ -93,16 +93,15 @@ def _sample(catalog: Catalog, row: Row) -> Sample | str:
     accelerator = catalog.accelerator(row["device_id"])
     build = Build(name=row["hardware"], gpus=(GpuGroup(accelerator, int(row["n_gpus"])),), ram_gb=512)
     prompt = tokens if kind == "prefill" else 512
-    workload = Workload(context=max(depth + tokens, 512), depth=depth, prompt=prompt)
-    layout = weight_layout(model, quant)
-    placement = place(build, model, layout, workload, PRIORS, row["backend"])
-    if placement.verdict != FIT_GPU:
-        return f"model does not fit fully on the GPU per the planner ({placement.verdict})"
-    if kind == "decode":
-        mid_depth = depth + tokens / 2
-        features = decode_features(build, model, layout, placement, workload, PRIORS, mid_depth, quant.family)
-    else:
-        features = prefill_features(build, model, layout, placement, workload, PRIORS, tokens, depth, quant.family)
+    # llama-bench's tgN reports the mean over N tokens: the decode is taken mid-way.
+    at_depth = depth + tokens // 2 if kind == "decode" else depth
+    workload = Workload(context=max(depth + tokens, 512), depth=at_depth, prompt=prompt, backend=row["backend"])
+    result = run_one(build, model, quant, workload, PRIORS)
+    verdict = FITS[int(result.placement.verdict)]
+    if verdict != FIT_GPU:
+        return f"model does not fit fully on the GPU per the planner ({verdict})"
+    terms = result.decode_terms if kind == "decode" else result.prefill_terms
+    features = terms_at(terms, (0, 0, 0), quant)
     return Sample(
         row_id=row["id"], device_id=row["device_id"], backend=row["backend"], kind=kind,
         measured=row["tokens_per_s"], features=features, quant_family=quant.family,
@@ -194,7 +193,7 @@ def predict(sample: Sample, calibration: Calibration) -> float:
     """Tokens/s the calibrated model gives for one sample."""
     params = calibration.backend(sample.backend)
     coef = params.decode_coef() if sample.kind == "decode" else params.prefill_coef()
-    return sample.tokens / seconds(sample.features, coef)
+    return sample.tokens / seconds_of(sample.features, coef)
 
 
 @dataclass(frozen=True)

@@ -5,17 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from planner.core.calibration import PRIORS, Calibration
 from planner.core.cost import Cost, CostSettings, cost_of
-from planner.core.hardware import BACKENDS, Build
-from planner.core.memory import WeightLayout, weight_layout
+from planner.core.grid import make_grid
+from planner.core.hardware import Build
+from planner.core.memory import WeightLayout
 from planner.core.model import ModelArch
-from planner.core.placement import FIT_GPU, FIT_NONE, Placement, place
+from planner.core.physics import check_build, choose_backend, run_one
+from planner.core.placement import FIT_NONE, Placement, device_capacity_bytes, gpu_room, placement_at
 from planner.core.quant import QuantType
-from planner.core.speed import decode_features, decode_seconds, prefill_features, prefill_seconds
 from planner.core.units import GIB
 from planner.core.workload import Workload
-from planner.errors import InputError
+
+__all__ = ["MIN_CONTEXT", "Estimate", "check_build", "choose_backend", "estimate", "max_context_on_gpu"]
 
 MIN_CONTEXT = 256
 
@@ -103,26 +107,6 @@ def _rr(pair: tuple[float, float] | None) -> list[float] | None:
     return None if pair is None else [round(pair[0], 2), round(pair[1], 2)]
 
 
-def choose_backend(build: Build, requested: str | None) -> str:
-    if requested:
-        if requested not in BACKENDS:
-            raise InputError(f"unknown backend {requested!r}; choose one of {', '.join(BACKENDS)}")
-        return requested
-    vendors = {g.accelerator.vendor for g in build.gpus}
-    if not vendors:
-        return "cpu"
-    if len(vendors) > 1:
-        return "vulkan"
-    return build.gpus[0].accelerator.native_backend
-
-
-def check_build(build: Build) -> None:
-    if build.nodes < 1 or any(g.count < 1 for g in build.gpus):
-        raise InputError("a build needs at least 1 node and at least 1 of each GPU it lists")
-    if build.ram_gb <= 0:
-        raise InputError(f"system RAM must be more than 0 GB; got {build.ram_gb}")
-
-
 def estimate(
     build: Build,
     model: ModelArch,
@@ -132,22 +116,16 @@ def estimate(
     cost_settings: CostSettings | None = None,
     with_max_context: bool = True,
 ) -> Estimate:
-    check_build(build)
-    backend = choose_backend(build, workload.backend)
-    layout = weight_layout(model, quant)
-    placement = place(build, model, layout, workload, calibration, backend)
+    """One cell of the model (`planner.core.physics.run`) plus its extras: per-device
+    loads, the longest context that stays on the GPUs, cost, assumptions and warnings."""
+    result = run_one(build, model, quant, workload, calibration)
+    placement = placement_at(result.grid, result.placement)
+    params, backend = result.params, result.backend
     decode = prefill = None
     decode_band = prefill_band = None
     if placement.verdict != FIT_NONE:
-        depth = workload.depth
-        params = calibration.backend(backend)
-        dfeat = decode_features(build, model, layout, placement, workload, calibration, depth, quant.family)
-        decode = 1.0 / decode_seconds(dfeat, params)
-        pfeat = prefill_features(
-            build, model, layout, placement, workload, calibration, workload.prompt, depth,
-            quant.family,
-        )  # fmt: skip
-        prefill = workload.prompt / prefill_seconds(pfeat, params)
+        decode = float(result.decode_tok_s)
+        prefill = float(result.prefill_tok_s)
         decode_band = (decode * params.decode_band[0], decode * params.decode_band[1])
         prefill_band = (prefill * params.prefill_band[0], prefill * params.prefill_band[1])
     cost = cost_of(build, decode, cost_settings or CostSettings(), cpu_busy=placement.cpu_layers > 0)
@@ -157,10 +135,10 @@ def estimate(
         quant=quant,
         workload=workload,
         backend=backend,
-        layout=layout,
+        layout=result.grid.layout,
         placement=placement,
         max_context_on_gpu=(
-            max_context_on_gpu(build, model, layout, workload, calibration, backend) if with_max_context else -1
+            max_context_on_gpu(build, model, quant, workload, calibration, backend) if with_max_context else -1
         ),
         decode_tok_s=decode,
         decode_range=decode_band,
@@ -175,29 +153,30 @@ def estimate(
 def max_context_on_gpu(
     build: Build,
     model: ModelArch,
-    layout: WeightLayout,
+    quant: QuantType,
     workload: Workload,
     calibration: Calibration,
     backend: str,
 ) -> int:
-    """Largest context (multiple of 256, up to the model's maximum) that fits fully on the GPUs."""
+    """Largest context (multiple of 256, up to the model's maximum) that fits fully on the GPUs.
 
-    def fits(ctx: int) -> bool:
-        return place(build, model, layout, workload, calibration, backend, context=ctx).verdict == FIT_GPU
-
-    if backend == "cpu" or not build.gpus or not fits(MIN_CONTEXT):
+    Every candidate context is placed at once; a longer context never needs less memory,
+    so the answer is the last of the leading run of contexts that fit.
+    """
+    if backend == "cpu" or not build.gpus:
         return 0
     top = max(model.max_context, MIN_CONTEXT)
-    if fits(top):
+    contexts = list(range(MIN_CONTEXT, top + 1, 256))
+    if contexts[-1] != top:
+        contexts.append(top)
+    grid = make_grid([model], [quant], contexts, [0] * len(contexts), workload)
+    caps = tuple(device_capacity_bytes(a, workload, calibration, backend) for a in build.accelerators)
+    with np.errstate(all="ignore"):
+        fits = gpu_room(grid, caps)[1][0, 0]
+    if fits[-1]:
         return top
-    low, high = MIN_CONTEXT // 256, top // 256
-    while high - low > 1:
-        mid = (low + high) // 2
-        if fits(mid * 256):
-            low = mid
-        else:
-            high = mid
-    return low * 256
+    leading = int(np.argmin(fits))  # index of the first context that does not fit
+    return 0 if leading == 0 else contexts[leading - 1]
 
 
 def _assumptions(build: Build, workload: Workload, backend: str, calibration: Calibration) -> tuple[str, ...]:

@@ -1,17 +1,28 @@
-"""Where the layers go: how many fit on each GPU, what spills to system RAM, and the verdict."""
+"""Where the layers go: how many fit on each GPU, what spills to system RAM, and the verdict.
+
+`place()` is the one placement rule, for one cell or a whole grid of cells at once
+(planner.core.cells). Devices are few, so they are a Python list (a loop where llama.cpp's
+rules go device by device); the cells are numbers or numpy arrays. `Placement` is the
+view of one cell that `estimate()` reports, with a `DeviceLoad` per accelerator.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
+from planner.core import cells
 from planner.core.calibration import Calibration
+from planner.core.cells import Cells
+from planner.core.grid import Grid
 from planner.core.hardware import Accelerator, Build
-from planner.core.memory import WeightLayout, compute_buffer_bytes, kv_cache_bytes
-from planner.core.model import ModelArch
 from planner.core.units import GB, GIB
 from planner.core.workload import Workload
 
 FIT_GPU, FIT_PARTIAL, FIT_CPU, FIT_NONE = "gpu", "partial", "cpu", "none"
+FITS = (FIT_GPU, FIT_PARTIAL, FIT_CPU, FIT_NONE)  # GridPlacement.verdict holds indexes into this
+GPU_CODE, PARTIAL_CODE, CPU_CODE, NONE_CODE = range(len(FITS))
 OS_RAM_SHARE = 0.9  # share of system RAM the runtime may use; the OS keeps the rest
 
 
@@ -22,6 +33,127 @@ def default_gpu_fraction(accelerator: Accelerator) -> float:
     (iogpu.wired_limit_mb overrides it); other unified APUs get the same default here.
     """
     return 2 / 3 if accelerator.memory_gb <= 32 else 0.75
+
+
+def device_capacity_bytes(acc: Accelerator, workload: Workload, calibration: Calibration, backend: str) -> float:
+    if acc.unified:
+        share = workload.gpu_memory_fraction or default_gpu_fraction(acc)
+        return acc.memory_gb * GB * share
+    return max(acc.memory_gb * GB - calibration.backend(backend).reserve_gib * GIB, 0.0)
+
+
+@dataclass(frozen=True)
+class GridPlacement:
+    """The placement of every cell. Per-device values are lists, one entry per accelerator."""
+
+    accelerators: tuple[Accelerator, ...]
+    capacity_bytes: tuple[float, ...]
+    verdict: Cells  # int8 indexes into FITS
+    layers: list[Cells]
+    gpu_layers: Cells
+    used_devices: Cells
+    output_on_gpu: Cells
+    device_weights_bytes: list[Cells]
+    device_kv_bytes: list[Cells]
+    device_overhead_bytes: list[Cells]
+    overhead_bytes: Cells
+    cpu_bytes: Cells  # weights + KV held in system RAM
+    ram_capacity_bytes: Cells
+
+
+def place(build: Build, grid: Grid, calibration: Calibration, backend: str) -> GridPlacement:
+    """llama.cpp-style placement: as many whole layers on the GPUs as fit (split in
+    proportion to what each device can hold), the output layer on the GPU only when every
+    layer is there, the token embedding in system RAM."""
+    layout = grid.layout
+    n_layers = grid.n_layers
+    kv_per_layer = grid.kv_bytes / n_layers
+    per_layer = layout.layer_bytes + kv_per_layer
+    compute = grid.compute_bytes
+    accelerators = tuple(build.accelerators) if backend != "cpu" else ()
+    caps = tuple(device_capacity_bytes(a, grid.workload, calibration, backend) for a in accelerators)
+    last = len(caps) - 1
+    usable, output_on_gpu = gpu_room(grid, caps)
+    layers = spread(usable, n_layers)
+    on_gpu = cells.total(layers, per_layer, np.int64)
+
+    device_weights = [n * layout.layer_bytes for n in layers]
+    if caps:
+        device_weights[last] = device_weights[last] + cells.where(output_on_gpu, layout.output_bytes, 0.0)
+    device_kv = [n * kv_per_layer for n in layers]
+    device_overhead = [cells.where(n > 0, compute, 0.0) for n in layers]
+    used_devices = cells.count_true([n > 0 for n in layers], per_layer)
+
+    cpu_layers = n_layers - on_gpu
+    cpu_bytes = layout.embedding_bytes + cpu_layers * per_layer
+    cpu_bytes = cells.where(output_on_gpu, cpu_bytes, cpu_bytes + layout.output_bytes)
+    ram_cap = cells.zeros(per_layer, np.float64) + build.ram_gb * GB * OS_RAM_SHARE
+    if build.is_unified:
+        ram_cap = ram_cap - cells.total([*device_weights, *device_kv, *device_overhead], per_layer)
+    ram_cap = cells.maximum(ram_cap, 0.0)
+    ram_needed = cpu_bytes + cells.where(on_gpu == 0, compute, 0.0)
+    on_cpu = cells.where(ram_needed > ram_cap, NONE_CODE, cells.where(on_gpu > 0, PARTIAL_CODE, CPU_CODE))
+    verdict = cells.where((on_gpu == n_layers) & output_on_gpu, GPU_CODE, on_cpu)
+    return GridPlacement(
+        accelerators=accelerators,
+        capacity_bytes=caps,
+        verdict=verdict.astype(np.int8) if cells.is_grid(verdict) else np.int8(verdict),
+        layers=layers,
+        gpu_layers=on_gpu,
+        used_devices=used_devices,
+        output_on_gpu=output_on_gpu,
+        device_weights_bytes=device_weights,
+        device_kv_bytes=device_kv,
+        device_overhead_bytes=device_overhead,
+        overhead_bytes=compute * cells.maximum(used_devices, 1),
+        cpu_bytes=cpu_bytes,
+        ram_capacity_bytes=ram_cap,
+    )
+
+
+def gpu_room(grid: Grid, caps: tuple[float, ...]) -> tuple[list[Cells], Cells]:
+    """Whole layers each GPU can hold, and whether the model fits on the GPUs entirely.
+
+    The output layer goes on the last GPU, and only when every layer is on a GPU too; then
+    that GPU's room is what is left beside the output layer.
+    """
+    per_layer = grid.layout.layer_bytes + grid.kv_bytes / grid.n_layers
+    compute = grid.compute_bytes
+    usable = [cells.whole_layers(cap - compute, per_layer) for cap in caps]
+    if not caps:
+        return usable, cells.zeros(per_layer, np.bool_)
+    last = len(caps) - 1
+    spare = caps[last] - compute - grid.layout.output_bytes
+    room_with_output = cells.whole_layers(spare, per_layer)
+    others = cells.total(usable[:last], per_layer, np.int64)
+    fits = (spare >= 0) & (others + room_with_output >= grid.n_layers)
+    usable[last] = cells.where(fits, room_with_output, usable[last])
+    return usable, fits
+
+
+def spread(usable: list[Cells], n_layers: Cells) -> list[Cells]:
+    """Layers per device in proportion to each device's room, never above it; the
+    remainder goes one by one to the largest fractional shares (two rounds)."""
+    if len(usable) <= 1:
+        return [cells.minimum(room, n_layers) for room in usable]
+    room = np.stack(np.broadcast_arrays(*usable))  # (devices, ...cells)
+    total_room = room.sum(axis=0)
+    over = total_room > n_layers
+    if not over.any():
+        return usable
+    share = (n_layers * room) / np.where(over, total_room, 1)
+    layers = np.minimum(np.floor(share).astype(np.int64), room)
+    leftover = n_layers - layers.sum(axis=0)
+    order = np.argsort(layers - share, axis=0, kind="stable")  # largest fractional share first
+    rank = np.argsort(order, axis=0, kind="stable")
+    for _ in range(2):
+        # Walking the devices in `order`, each one with room left takes a layer while any remain.
+        room_left = layers < room
+        before = np.take_along_axis(np.cumsum(np.take_along_axis(room_left, order, axis=0), axis=0), rank, axis=0)
+        step = room_left & (before - room_left < leftover)
+        layers = layers + step
+        leftover = leftover - step.sum(axis=0)
+    return list(np.where(over, layers, room))
 
 
 @dataclass(frozen=True)
@@ -43,6 +175,8 @@ class DeviceLoad:
 
 @dataclass(frozen=True)
 class Placement:
+    """One cell of a `GridPlacement`, with its per-device loads."""
+
     verdict: str
     devices: tuple[DeviceLoad, ...]
     cpu_layers: int
@@ -63,109 +197,32 @@ class Placement:
         return sum(d.capacity_bytes for d in self.devices)
 
 
-def device_capacity_bytes(acc: Accelerator, workload: Workload, calibration: Calibration, backend: str) -> float:
-    if acc.unified:
-        share = workload.gpu_memory_fraction or default_gpu_fraction(acc)
-        return acc.memory_gb * GB * share
-    return max(acc.memory_gb * GB - calibration.backend(backend).reserve_gib * GIB, 0.0)
-
-
-def place(
-    build: Build,
-    model: ModelArch,
-    layout: WeightLayout,
-    workload: Workload,
-    calibration: Calibration,
-    backend: str,
-    context: int | None = None,
-) -> Placement:
-    """llama.cpp-style placement: as many whole layers on the GPUs as fit (split in
-    proportion to what each device can hold), the output layer on the GPU only when every
-    layer is there, the token embedding in system RAM."""
-    n_layers = model.n_layers
-    kv_total = kv_cache_bytes(model, workload, context)
-    kv_per_layer = kv_total / n_layers
-    per_layer = layout.layer_bytes + kv_per_layer
-    compute = compute_buffer_bytes(model, workload)
-    accelerators = build.accelerators if backend != "cpu" else []
-    caps = [device_capacity_bytes(a, workload, calibration, backend) for a in accelerators]
-
-    room = [max(int((cap - compute) // per_layer), 0) for cap in caps]
-    last = len(caps) - 1
-    # The output layer goes on the last GPU, and only when every layer is on a GPU too.
-    output_fits = False
-    if caps and caps[last] >= compute + layout.output_bytes:
-        room_with_output = int((caps[last] - compute - layout.output_bytes) // per_layer)
-        output_fits = sum(room[:last]) + room_with_output >= n_layers
-        if output_fits:
-            room[last] = room_with_output
-    layers = _spread(room, n_layers)
-    on_gpu = sum(layers)
-    output_on_gpu = output_fits
-
+def placement_at(grid: Grid, placement: GridPlacement) -> Placement:
+    """The placement of a one-cell grid, device by device."""
+    last = len(placement.accelerators) - 1
+    output_on_gpu = bool(placement.output_on_gpu)
     devices = tuple(
         DeviceLoad(
             accelerator=acc,
-            layers=layers[i],
-            weights_bytes=layers[i] * layout.layer_bytes
-            + (layout.output_bytes if output_on_gpu and i == last else 0.0),
-            kv_bytes=layers[i] * kv_per_layer,
-            overhead_bytes=compute if layers[i] else 0.0,
-            capacity_bytes=caps[i],
+            layers=int(placement.layers[i]),
+            weights_bytes=float(placement.device_weights_bytes[i]),
+            kv_bytes=float(placement.device_kv_bytes[i]),
+            overhead_bytes=float(placement.device_overhead_bytes[i]),
+            capacity_bytes=placement.capacity_bytes[i],
             holds_output=output_on_gpu and i == last,
         )
-        for i, acc in enumerate(accelerators)
+        for i, acc in enumerate(placement.accelerators)
     )
-    cpu_layers = n_layers - on_gpu
-    cpu_bytes = layout.embedding_bytes + cpu_layers * per_layer
-    if not output_on_gpu:
-        cpu_bytes += layout.output_bytes
-    ram_cap = _ram_capacity(build, devices)
-    verdict = _verdict(on_gpu, n_layers, output_on_gpu, cpu_bytes + (compute if not on_gpu else 0), ram_cap)
+    n_layers = int(grid.n_layers)
     return Placement(
-        verdict=verdict,
+        verdict=FITS[int(placement.verdict)],
         devices=devices,
-        cpu_layers=cpu_layers,
+        cpu_layers=n_layers - int(placement.gpu_layers),
         total_layers=n_layers,
         output_on_gpu=output_on_gpu,
-        weights_bytes=layout.total_bytes,
-        kv_bytes=kv_total,
-        overhead_bytes=compute * max(sum(1 for d in devices if d.layers), 1),
-        cpu_bytes=cpu_bytes,
-        ram_capacity_bytes=ram_cap,
+        weights_bytes=float(grid.layout.total_bytes),
+        kv_bytes=float(grid.kv_bytes),
+        overhead_bytes=float(placement.overhead_bytes),
+        cpu_bytes=float(placement.cpu_bytes),
+        ram_capacity_bytes=float(placement.ram_capacity_bytes),
     )
-
-
-def _spread(usable: list[int], n_layers: int) -> list[int]:
-    """Distribute layers in proportion to each device's room, never above it."""
-    if not usable:
-        return []
-    total_room = sum(usable)
-    if total_room <= n_layers:
-        return usable
-    share = [n_layers * r / total_room for r in usable]
-    layers = [min(int(s), r) for s, r in zip(share, usable, strict=True)]
-    leftover = n_layers - sum(layers)
-    order = sorted(range(len(usable)), key=lambda i: share[i] - layers[i], reverse=True)
-    for i in order * 2:
-        if leftover == 0:
-            break
-        if layers[i] < usable[i]:
-            layers[i] += 1
-            leftover -= 1
-    return layers
-
-
-def _ram_capacity(build: Build, devices: tuple[DeviceLoad, ...]) -> float:
-    ram = build.ram_gb * GB * OS_RAM_SHARE
-    if build.is_unified:
-        ram -= sum(d.used_bytes for d in devices)
-    return max(ram, 0.0)
-
-
-def _verdict(on_gpu: int, n_layers: int, output_on_gpu: bool, cpu_bytes: float, ram_cap: float) -> str:
-    if on_gpu == n_layers and output_on_gpu:
-        return FIT_GPU
-    if cpu_bytes > ram_cap:
-        return FIT_NONE
-    return FIT_PARTIAL if on_gpu else FIT_CPU

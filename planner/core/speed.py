@@ -1,142 +1,169 @@
 """Speed: decode (batch 1) from memory-bandwidth rooflines, prefill from compute rooflines.
 
-Each function returns the model's physical terms (seconds at peak bandwidth, seconds at
-peak FLOPS, layers executed, ...) as a dict; time is the sum of each term times its
-calibrated coefficient (planner.core.calibration), plus the `known` seconds that need no
-calibration (CPU-side work, PCIe copies, weight streaming). The same features feed the
-calibration fit, so the fit and the app can never disagree about the model.
+`decode_terms` and `prefill_terms` return the model's physical terms (seconds at peak
+bandwidth, seconds at peak FLOPS, layers executed, ...) for every cell of a grid. Time is
+the sum of each term times its calibrated coefficient (planner.core.calibration), plus
+the `known` seconds that need no calibration (CPU-side work, PCIe copies, weight
+streaming). The same terms feed the calibration fit, so the fit and the app can never
+disagree about the model.
+
+A term whose name holds `{family}` gets the coefficient of each cell's quant family
+(`bw:{family}` becomes `bw:k-quant` for Q4_K_M). To add a term: return it from one of
+the two functions below and give it a prior in planner.core.calibration; the fit, the
+sweep and `estimate()` pick it up.
 """
 
 from __future__ import annotations
 
-from planner.core.calibration import BackendParams, Calibration
+from collections.abc import Mapping
+
+import numpy as np
+
+from planner.core import cells
+from planner.core.calibration import Calibration
+from planner.core.cells import Cells
+from planner.core.grid import Grid
 from planner.core.hardware import Build
-from planner.core.memory import WeightLayout, kv_read_bytes_per_token
-from planner.core.model import ModelArch
-from planner.core.placement import Placement
-from planner.core.workload import Workload
+from planner.core.placement import GridPlacement
+from planner.core.quant import QuantType
 
-Features = dict[str, float]
+Terms = dict[str, Cells]  # each term a number (one cell) or an array broadcasting to the grid
+KNOWN = "known"  # seconds that need no coefficient
 
 
-def decode_features(
-    build: Build,
-    model: ModelArch,
-    layout: WeightLayout,
-    placement: Placement,
-    workload: Workload,
-    calibration: Calibration,
-    depth: float,
-    quant_family: str,
-) -> Features:
-    """Terms of the time to generate one token with `depth` tokens of history."""
-    kv_per_layer = kv_read_bytes_per_token(model, workload, int(depth)) / model.n_layers
-    per_layer_bytes = layout.layer_active_bytes + kv_per_layer
-    used = [d for d in placement.devices if d.layers]
-    tensor = build.split == "tensor" and len(used) > 1
+def _tensor_parallel(build: Build, placement: GridPlacement) -> tuple[Cells, Cells]:
+    """(cells split tensor-parallel, divisor of their per-device times)."""
+    n_used = placement.used_devices
+    tensor = (n_used > 1) & (build.split == "tensor")
+    return tensor, cells.where(tensor, n_used, 1)
+
+
+def decode_terms(build: Build, grid: Grid, placement: GridPlacement, calibration: Calibration) -> Terms:
+    """Terms of the time to generate one token at each cell's depth."""
+    layout = grid.layout
+    n_layers = grid.n_layers
+    kv_per_layer = grid.kv_read_bytes / n_layers
+    last = len(placement.layers) - 1
     weights_s = hbm_s = kv_s = 0.0
-    for dev in used:
-        output = layout.output_bytes if dev.holds_output else 0.0
-        bandwidth = dev.accelerator.bandwidth_gbs * 1e9
-        seconds = (dev.layers * layout.layer_active_bytes + output) / bandwidth
-        weights_s += seconds
-        hbm_s += seconds if dev.accelerator.uses_hbm else 0.0
-        kv_s += dev.layers * kv_per_layer / bandwidth
-    known = 0.0
-    if tensor:
-        weights_s, hbm_s, kv_s = weights_s / len(used), hbm_s / len(used), kv_s / len(used)
-        known += 2 * model.n_layers * calibration.tp_allreduce_us * 1e-6
-    cpu_bytes = placement.cpu_layers * per_layer_bytes
-    cpu_bytes += 0.0 if placement.output_on_gpu else layout.output_bytes
-    if cpu_bytes:
-        ram_bw = build.ram_bandwidth_gbs * 1e9 * calibration.cpu_bw_efficiency
-        cpu_flops = build.cpu.peak_gflops * 1e9 * calibration.cpu_flops_efficiency
-        flops = 2 * model.active_params * placement.cpu_layers / model.n_layers
-        known += max(cpu_bytes / ram_bw, flops / cpu_flops)
-    hops = 0 if tensor else max(len(used) - 1, 0) + (1 if used and placement.cpu_layers else 0)
+    for i, (acc, on_device) in enumerate(zip(placement.accelerators, placement.layers, strict=True)):
+        bandwidth = acc.bandwidth_gbs * 1e9
+        weights = on_device * layout.layer_active_bytes
+        if i == last:  # a device without layers runs nothing, even when it is given the output
+            weights = weights + cells.where(placement.output_on_gpu & (on_device > 0), layout.output_bytes, 0.0)
+        seconds = weights / bandwidth
+        weights_s = weights_s + seconds
+        hbm_s = hbm_s + (seconds if acc.uses_hbm else 0.0)
+        kv_s = kv_s + on_device * kv_per_layer / bandwidth
+    tensor, divisor = _tensor_parallel(build, placement)
+    known = cells.where(tensor, 2 * n_layers * calibration.tp_allreduce_us * 1e-6, 0.0)
+
+    # Layers held in system RAM run on the CPU: bandwidth- or compute-bound, whichever is slower.
+    cpu_layers = n_layers - placement.gpu_layers
+    cpu_bytes = cpu_layers * (layout.layer_active_bytes + kv_per_layer)
+    cpu_bytes = cells.where(placement.output_on_gpu, cpu_bytes, cpu_bytes + layout.output_bytes)
+    ram_bw = build.ram_bandwidth_gbs * 1e9 * calibration.cpu_bw_efficiency
+    cpu_flops = build.cpu.peak_gflops * 1e9 * calibration.cpu_flops_efficiency
+    flops = 2 * grid.active_params * cpu_layers / n_layers
+    cpu_s = cells.maximum(cpu_bytes / ram_bw, flops / cpu_flops)
+    known = cells.where(cpu_bytes != 0, known + cpu_s, known)
+
+    n_used = placement.used_devices
+    hops = cells.where(tensor, 0, cells.maximum(n_used - 1, 0) + ((n_used > 0) & (cpu_layers > 0)))
     return {
-        f"bw:{quant_family}": weights_s,
-        "bw:hbm": hbm_s,
-        "kv": kv_s,
-        "layers": float(placement.gpu_layers / len(used) if tensor else placement.gpu_layers),
+        "bw:{family}": weights_s / divisor,
+        "bw:hbm": hbm_s / divisor,
+        "kv": kv_s / divisor,
+        "layers": placement.gpu_layers / divisor,
         "token": 1.0,
-        "multi": 1.0 if hops else 0.0,
-        "hops": float(hops),
-        "known": known,
+        "multi": cells.where(hops > 0, 1.0, 0.0),
+        "hops": hops * 1.0,
+        KNOWN: known,
     }
 
 
-def attention_flops(model: ModelArch, prompt: int, depth: int) -> float:
-    """QK^T and AV over the causal prompt plus the cached history."""
-    if model.uses_mla:
-        width = model.n_heads * (model.qk_nope_head_dim + model.qk_rope_head_dim)
-    else:
-        width = model.n_heads * model.head_dim
-    full = model.n_full_attn_layers * prompt * (depth + prompt / 2)
-    window = model.sliding_window
-    swa = model.n_swa_layers * prompt * min(depth + prompt / 2, window) if window else 0.0
-    return 4.0 * width * (full + swa)
+def prefill_terms(build: Build, grid: Grid, placement: GridPlacement, calibration: Calibration) -> Terms:
+    """Terms of the time to process the workload's prompt after each cell's depth."""
+    layout = grid.layout
+    prompt = grid.workload.prompt
+    n_layers = grid.n_layers
+    ubatches = -(-prompt // grid.workload.n_ubatch)
+    matmul_per_layer = 2 * grid.active_params * prompt / n_layers
+    attn_per_layer = grid.attention_flops / cells.maximum(grid.n_attention_layers, 1)
+    attn_layers = grid.n_attention_layers / n_layers
+    cpu_layers = n_layers - placement.gpu_layers
+    on_gpu = placement.used_devices > 0
 
-
-def prefill_features(
-    build: Build,
-    model: ModelArch,
-    layout: WeightLayout,
-    placement: Placement,
-    workload: Workload,
-    calibration: Calibration,
-    prompt: int,
-    depth: int,
-    quant_family: str,
-) -> Features:
-    """Terms of the time to process a `prompt`-token prompt after `depth` cached tokens."""
-    ubatches = -(-prompt // workload.n_ubatch)
-    matmul_per_layer = 2 * model.active_params * prompt / model.n_layers
-    attn_per_layer = attention_flops(model, prompt, depth) / max(model.n_attention_layers, 1)
-    attn_layers = model.n_attention_layers / model.n_layers
-    used = [d for d in placement.devices if d.layers]
-    if not used:
-        cpu_flops = build.cpu.peak_gflops * 1e9 * calibration.cpu_flops_efficiency
-        total = matmul_per_layer * model.n_layers + attention_flops(model, prompt, depth)
-        return {"token": 0.0, "known": total / cpu_flops}
-    tensor = build.split == "tensor" and len(used) > 1
     matmul_s = hbm_s = attn_s = stream_s = 0.0
-    for dev in used:
-        peak = dev.accelerator.matrix_tflops * 1e12
-        seconds = dev.layers * matmul_per_layer / peak
-        matmul_s += seconds
-        hbm_s += seconds if dev.accelerator.uses_hbm else 0.0
-        attn_s += dev.layers * attn_layers * attn_per_layer / peak
-        stream_s += ubatches * dev.layers * layout.layer_bytes / (dev.accelerator.bandwidth_gbs * 1e9)
+    first_peak = 1.0  # cells without a GPU are masked below
+    for acc, on_device in reversed(list(zip(placement.accelerators, placement.layers, strict=True))):
+        first_peak = cells.where(on_device > 0, acc.matrix_tflops * 1e12, first_peak)
+    for acc, on_device in zip(placement.accelerators, placement.layers, strict=True):
+        peak = acc.matrix_tflops * 1e12
+        seconds = on_device * matmul_per_layer / peak
+        matmul_s = matmul_s + seconds
+        hbm_s = hbm_s + (seconds if acc.uses_hbm else 0.0)
+        attn_s = attn_s + on_device * attn_layers * attn_per_layer / peak
+        stream_s = stream_s + ubatches * on_device * layout.layer_bytes / (acc.bandwidth_gbs * 1e9)
     # Layers held in system RAM: llama.cpp copies their weights to the first GPU for each
     # large batch and computes them there.
-    first_peak = used[0].accelerator.matrix_tflops * 1e12
-    matmul_s += placement.cpu_layers * matmul_per_layer / first_peak
-    attn_s += placement.cpu_layers * attn_layers * attn_per_layer / first_peak
+    matmul_s = matmul_s + cpu_layers * matmul_per_layer / first_peak
+    attn_s = attn_s + cpu_layers * attn_layers * attn_per_layer / first_peak
     pcie_s = 0.0
-    if placement.cpu_layers and not build.is_unified:
-        pcie_s = ubatches * placement.cpu_layers * layout.layer_bytes / (calibration.pcie_gbs * 1e9)
-    if tensor:
-        matmul_s, hbm_s, attn_s, stream_s = (x / len(used) for x in (matmul_s, hbm_s, attn_s, stream_s))
+    if not build.is_unified:
+        pcie_s = cells.where(
+            cpu_layers > 0, ubatches * cpu_layers * layout.layer_bytes / (calibration.pcie_gbs * 1e9), 0.0
+        )
+    _, divisor = _tensor_parallel(build, placement)
+
+    # Without a GPU, everything runs on the CPU at its (calibrated) peak.
+    cpu_flops = build.cpu.peak_gflops * 1e9 * calibration.cpu_flops_efficiency
+    cpu_s = (matmul_per_layer * n_layers + grid.attention_flops) / cpu_flops
+
+    def gpu_only(values: Cells) -> Cells:
+        return cells.where(on_gpu, values, 0.0)
+
     return {
-        f"flops:{quant_family}": matmul_s,
-        "flops:hbm": hbm_s,
-        "attn": attn_s,
-        "ubatch": float(ubatches),
-        "known": stream_s + pcie_s,
+        "flops:{family}": gpu_only(matmul_s / divisor),
+        "flops:hbm": gpu_only(hbm_s / divisor),
+        "attn": gpu_only(attn_s / divisor),
+        "ubatch": gpu_only(float(ubatches)),
+        KNOWN: cells.where(on_gpu, stream_s / divisor + pcie_s, cpu_s),
     }
 
 
-def seconds(features: Features, coefficients: dict[str, float]) -> float:
-    """Calibrated time: every term times its coefficient, plus the known seconds."""
-    return features.get("known", 0.0) + sum(
-        value * coefficients.get(name, 0.0) for name, value in features.items() if name != "known"
+def coefficient(name: str, coefficients: Mapping[str, float], quants: tuple[QuantType, ...]) -> Cells:
+    """A term's coefficient: one number, or one per quant for `{family}` terms."""
+    if "{family}" not in name:
+        return coefficients.get(name, 0.0)
+    if len(quants) == 1:
+        return coefficients.get(name.format(family=quants[0].family), 0.0)
+    values = [coefficients.get(name.format(family=q.family), 0.0) for q in quants]
+    return np.array(values, dtype=np.float64).reshape(1, len(quants), 1)
+
+
+def seconds(terms: Terms, coefficients: Mapping[str, float], quants: tuple[QuantType, ...]) -> Cells:
+    """Calibrated time of every cell: each term times its coefficient, plus the known seconds."""
+    total = terms[KNOWN]
+    for name, values in terms.items():
+        if name != KNOWN:
+            total = total + values * coefficient(name, coefficients, quants)
+    return total
+
+
+def terms_at(terms: Terms, cell: tuple[int, int, int], quant: QuantType) -> dict[str, float]:
+    """One cell's terms as numbers, `{family}` spelled out (the calibration fit's features)."""
+    return {name.format(family=quant.family): _at(values, cell) for name, values in terms.items()}
+
+
+def _at(values: Cells, cell: tuple[int, int, int]) -> float:
+    if not cells.is_grid(values):
+        return float(values)
+    index = tuple(min(i, size - 1) for i, size in zip(cell, values.shape, strict=True))
+    return float(values[index])
+
+
+def seconds_of(features: Mapping[str, float], coefficients: Mapping[str, float]) -> float:
+    """`seconds` for one cell's spelled-out terms (see `terms_at`)."""
+    return features.get(KNOWN, 0.0) + sum(
+        value * coefficients.get(name, 0.0) for name, value in features.items() if name != KNOWN
     )
-
-
-def decode_seconds(features: Features, params: BackendParams) -> float:
-    return seconds(features, params.decode_coef())
-
-
-def prefill_seconds(features: Features, params: BackendParams) -> float:
-    return seconds(features, params.prefill_coef())

@@ -2,9 +2,9 @@
 
 `sweep()` gives, per cell, what `planner.core.estimate.estimate()` gives for that model,
 quant and `cell_workload(workload, context)`: fit verdict, GPU layers, memory, decode and
-prefill speed with their ranges. It vectorizes with numpy instead of calling estimate()
-~14,000 times (see scripts/bench_sweep.py), and leaves out the per-cell extras (cost,
-max context on GPU, notes) that the table does not show.
+prefill speed with their ranges: both are the same `planner.core.physics.run()`, here
+over every cell at once (see scripts/bench_sweep.py), there over one. The sweep leaves out
+the per-cell extras (cost, max context on GPU, notes) that the table does not show.
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from planner.core.calibration import PRIORS, Calibration
-from planner.core.estimate import check_build, choose_backend
+from planner.core.grid import FloatArray, IntArray
 from planner.core.hardware import Build
 from planner.core.model import ModelArch
+from planner.core.physics import run_grid
+from planner.core.placement import FITS, NONE_CODE
 from planner.core.quant import QuantType
-from planner.core.sweep_grid import FloatArray, IntArray, make_grid
-from planner.core.sweep_placement import FITS, NONE_CODE, place_grid
-from planner.core.sweep_speed import decode_seconds, prefill_seconds
 from planner.core.workload import Workload
 
 __all__ = ["FITS", "Sweep", "SweepCell", "cell_workload", "decode_depth", "sweep"]
@@ -120,33 +119,21 @@ def sweep(
     `decode_depth`), prompt, backend and unified-memory share apply to every cell; its
     own `context` is ignored.
     """
-    check_build(build)
-    models, quants, contexts = list(models), list(quants), [cell_workload(workload, c).context for c in contexts]
-    backend = choose_backend(build, workload.backend)
-    params = calibration.backend(backend)
+    contexts = [cell_workload(workload, c).context for c in contexts]
     depths = [decode_depth(workload, c) for c in contexts]
-    shape = (len(models), len(quants), len(contexts))
-    # Cells that do not fit divide by zero on the way; their speeds are masked below.
-    with np.errstate(all="ignore"):
-        grid = make_grid(models, quants, contexts, depths, workload)
-        placement = place_grid(build, grid, workload, calibration, backend)
-        decode = 1.0 / decode_seconds(build, grid, placement, calibration, quants, params.decode_coef())
-        prefill = workload.prompt / prefill_seconds(
-            build, grid, placement, calibration, quants, params.prefill_coef(), workload.prompt, workload.n_ubatch
-        )
-    runs = placement.verdict != NONE_CODE
-    decode = np.where(runs, decode, np.nan)
-    prefill = np.where(runs, prefill, np.nan)
+    result = run_grid(build, models, quants, contexts, depths, workload, calibration)
+    params, placement, shape = result.params, result.placement, result.grid.shape
+    decode, prefill = result.decode_tok_s, result.prefill_tok_s
     return Sweep(
-        models=tuple(models),
-        quants=tuple(quants),
+        models=result.grid.models,
+        quants=result.grid.quants,
         contexts=tuple(contexts),
         depths=tuple(depths),
-        backend=backend,
+        backend=result.backend,
         fit=placement.verdict,
         gpu_layers=placement.gpu_layers,
-        weights_bytes=np.broadcast_to(grid.total_weight_bytes, shape),
-        kv_bytes=np.broadcast_to(grid.kv_bytes, shape),
+        weights_bytes=np.broadcast_to(result.grid.layout.total_bytes, shape),
+        kv_bytes=np.broadcast_to(result.grid.kv_bytes, shape),
         overhead_bytes=np.broadcast_to(placement.overhead_bytes, shape),
         ram_needed_bytes=placement.cpu_bytes,
         decode_tok_s=decode,
