@@ -91,11 +91,19 @@ def _sample(catalog: Catalog, row: Row) -> Sample | str:
     model = catalog.model(row["model_id"])
     quant = catalog.quant(row["quant"])
     accelerator = catalog.accelerator(row["device_id"])
+    if catalog.is_apple(row["device_id"]):
+        # The row does not say which memory size ran it; it ran, so the largest is the fair guess.
+        options = str(catalog.device_row(row["device_id"]).get("memory_options_gb") or "").split(";")
+        largest = max((float(x) for x in options if x.strip()), default=None)
+        accelerator = catalog.accelerator(row["device_id"], unified_memory_gb=largest)
     build = Build(name=row["hardware"], gpus=(GpuGroup(accelerator, int(row["n_gpus"])),), ram_gb=512)
     prompt = tokens if kind == "prefill" else 512
     # llama-bench's tgN reports the mean over N tokens: the decode is taken mid-way.
     at_depth = depth + tokens // 2 if kind == "decode" else depth
-    workload = Workload(context=max(depth + tokens, 512), depth=at_depth, prompt=prompt, backend=row["backend"])
+    # The public llama-bench tables ran llama.cpp's defaults of their day: flash attention off.
+    workload = Workload(
+        context=max(depth + tokens, 512), depth=at_depth, prompt=prompt, backend=row["backend"], flash_attn=False
+    )
     result = run_one(build, model, quant, workload, PRIORS)
     verdict = FITS[int(result.placement.verdict)]
     if verdict != FIT_GPU:

@@ -118,12 +118,21 @@ def _print_human(result: Estimate) -> None:
     d = result.to_dict()
     mem = d["memory"]
     print(f"{d['model']} {d['quant']} on {d['build']}  ({d['backend']}, context {d['context']:,})")
-    print(f"  fit:        {d['fit']}  ({d['gpu_layers']}/{d['total_layers']} layers on GPU)")
+    experts_note = f", experts of {mem['expert_layers_in_ram']} in RAM" if mem["expert_layers_in_ram"] else ""
+    print(f"  fit:        {d['fit']}  ({d['gpu_layers']}/{d['total_layers']} layers on GPU{experts_note})")
     print(
         f"  memory:     weights {mem['weights_gib']} GiB + KV {mem['kv_cache_gib']} GiB + "
         f"overhead {mem['overhead_gib']} GiB = {mem['total_gib']} GiB "
         f"(GPU capacity {mem['gpu_capacity_gib']} GiB)"
     )
+    for dev in mem["per_device"]:
+        print(
+            f"    {dev['device']}: {dev['layers']} layers, model {dev['weights_gib']} + KV {dev['kv_cache_gib']} + "
+            f"compute {dev['compute_gib']} + reserve {dev['reserve_gib']} = {dev['used_gib']} of "
+            f"{dev['capacity_gib']} GiB"
+        )
+    experts = f", experts of {mem['expert_layers_in_ram']} layers" if mem["expert_layers_in_ram"] else ""
+    print(f"    system RAM: {mem['ram_gib']} GiB of {mem['ram_capacity_gib']} GiB usable{experts}")
     print(f"  max context fully on GPU: {d['max_context_on_gpu']:,}")
     rng = d["decode_tok_s_range"] or [None, None]
     print(f"  generation: {_fmt(d['decode_tok_s'])} tok/s  (range {_fmt(rng[0])}-{_fmt(rng[1])})")

@@ -27,7 +27,7 @@ from planner.estimation.run_answer import (
     quant_with_file_size,
     resolve_settings,
 )
-from planner.estimation.settings_request import SETTINGS_KEYS, settings_for, workload_kv_cache
+from planner.estimation.settings_request import SETTINGS_KEYS, settings_for
 
 REQUEST_KEYS = {
     "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
@@ -82,7 +82,9 @@ class Estimator:
             context=_int(request, "context", 4096),
             depth=_int(request, "depth", 0),
             prompt=_int(request, "prompt", 512),
-            kv_cache=workload_kv_cache(settings),
+            kv_cache=settings.cache_type_k if settings.cache_type_k == settings.cache_type_v else "f16",
+            cache_type_k=settings.cache_type_k,
+            cache_type_v=settings.cache_type_v,
             backend=request.get("backend"),
             n_ubatch=settings.ubatch_effective,
             gpu_memory_fraction=request.get("gpu_memory_fraction"),
@@ -123,8 +125,20 @@ class Estimator:
         result = _with_measurements(self.catalog, self.estimate_settings(build, model, quant, workload, settings))
         names = ModelNames.from_catalog_row(self.catalog.model_rows[model.id], self.catalog.quant(quant_name).name)
         resolved = resolve_settings(settings, result)
-        whole_layers = None if result.placement.verdict == "gpu" else result.placement.gpu_layers
-        return RunAnswer(estimate=result, settings=resolved, commands=commands_for(resolved, names, whole_layers))
+        return RunAnswer(
+            estimate=result,
+            settings=resolved,
+            commands=commands_for(resolved, names, self._ollama_layers(build, model, quant, workload, settings)),
+        )
+
+    def _ollama_layers(
+        self, build: Build, model: ModelArch, quant: QuantType, workload: Workload, settings: LlamaSettings
+    ) -> int | None:
+        """Whole layers on the GPU as Ollama would place them (it cannot keep experts in RAM);
+        None when everything fits."""
+        whole = replace(settings, n_cpu_moe=0, cpu_moe=False, gpu_layers=None)
+        placement = self.estimate_settings(build, model, quant, workload, whole, with_max_context=False).placement
+        return None if placement.verdict == "gpu" else placement.gpu_layers
 
     def estimate_settings(
         self,
@@ -137,11 +151,12 @@ class Estimator:
     ) -> Estimate:
         """The engine alone on resolved objects (the settings search calls this many times)."""
         settings.check_for_model(model.n_layers, model.is_moe, build.gpu_count)
-        workload = replace(
-            workload,
-            context=settings.context,
-            n_ubatch=settings.ubatch_effective,
-            kv_cache=workload_kv_cache(settings),
+        workload = Workload.from_settings(
+            settings,
+            depth=workload.depth,
+            prompt=workload.prompt,
+            backend=workload.backend,
+            gpu_memory_fraction=workload.gpu_memory_fraction,
         )
         return estimate(build, model, quant, workload, self.calibration, self.cost_settings, with_max_context)
 

@@ -42,15 +42,25 @@ class RunTarget:
                     self.build, model, quant, self.workload, settings, with_max_context
                 )
             except PlannerError:
-                return Point(settings, False, 0.0, 0.0, 0, 0.0)
+                return Point(settings, False, 0.0, 0.0, 0, 0.0, gpu_ok=False)
             return point_of(e, settings, with_max_context)
 
         return evaluate
 
 
 def point_of(e: Estimate, settings: LlamaSettings, with_max_context: bool) -> Point:
-    vram = max((d.used_bytes for d in e.placement.devices), default=0.0)
-    fits = e.placement.verdict != FIT_NONE and e.decode_tok_s is not None
+    """A setting fits when it loads as asked: every layer -ngl names on the GPUs (all of them and
+    the output when -ngl is left to the planner, as with `-ngl 999 --n-cpu-moe N`) and the rest
+    in system RAM. A setting that only fits by spilling more layers is a different setting."""
+    p = e.placement
+    vram = max((d.used_bytes for d in p.devices), default=0.0)
+    ram_ok = p.verdict != FIT_NONE and e.decode_tok_s is not None
+    gpu_ok = True
+    if p.devices:
+        asked = p.total_layers if settings.gpu_layers is None else min(settings.gpu_layers, p.total_layers)
+        wants_output = settings.gpu_layers is None or settings.gpu_layers > p.total_layers
+        gpu_ok = p.gpu_layers == asked and (p.output_on_gpu or not wants_output)
+    fits = ram_ok and gpu_ok
     return Point(
         settings=settings,
         fits=fits,
@@ -58,6 +68,7 @@ def point_of(e: Estimate, settings: LlamaSettings, with_max_context: bool) -> Po
         prefill_tok_s=e.prefill_tok_s or 0.0,
         max_context=max(e.max_context_on_gpu, 0) if with_max_context else 0,
         vram_bytes=vram,
+        gpu_ok=gpu_ok,
     )
 
 

@@ -3,8 +3,9 @@
 The knobs are the ones users turn: experts in RAM (`--n-cpu-moe`, MoE models) or GPU layers
 (`-ngl`, dense models), K/V cache types, flash attention and the u-batch. Settings the user
 gave are kept; the rest are searched. For each combination of the other knobs the offload
-count is found by bisection: VRAM never grows and generation never speeds up as more layers
-go to RAM, so the fewest layers in RAM that still fit is that combination's best point.
+count is found by bisection: VRAM never grows as more layers go to RAM and RAM never empties,
+so the settings that fit form one window; time per token is linear in the layers moved, so the
+best point is one of the window's two ends.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from itertools import product
 
 from planner.core.llama_settings import UNQUANTIZED_CACHE, LlamaSettings
 
-CACHE_CHOICES = (("f16", "f16"), ("q8_0", "q8_0"), ("q4_0", "q4_0"))
-FLASH_CHOICES = ("on", "off")
+# q8_0 is the smallest cache people call lossless; q4_0 and friends are used when asked for.
+CACHE_CHOICES = (("f16", "f16"), ("q8_0", "q8_0"))
+# Flash attention off never wins: it needs the K*Q buffer and prefill is slower without it.
+FLASH_CHOICES = ("on",)
 UBATCH_CHOICES = (512, 1024, 2048, 4096)
 OBJECTIVES = ("speed", "context", "prompt")
 
@@ -32,6 +35,11 @@ class Point:
     prefill_tok_s: float
     max_context: int
     vram_bytes: float
+    gpu_ok: bool | None = None  # the GPU side loads as asked (None: same as `fits`)
+
+    @property
+    def loads_on_gpu(self) -> bool:
+        return self.fits if self.gpu_ok is None else self.gpu_ok
 
 
 Evaluate = Callable[[LlamaSettings], Point]
@@ -108,6 +116,12 @@ def search(
             continue
         index, point = first
         candidates.append(point)
+        # Time per token is linear in the layers moved, so the best point of the window that
+        # fits is one of its ends: the far end wins where RAM outruns VRAM (12-channel servers
+        # beside a small GPU).
+        last_index, last_point = _last_fitting(point_at, index, point, len(values))
+        if last_index != index:
+            candidates.append(last_point)
         if objective != "speed" and index + 1 < len(values):
             # More in RAM can lengthen the context or, with big u-batches, speed up prompts.
             candidates.extend(p for p in (at(combo, values[j]) for j in _spread(index, len(values))) if p.fits)
@@ -119,19 +133,37 @@ def search(
 
 
 def _first_fitting(point_at: Callable[[int], Point], count: int) -> tuple[int, Point] | None:
-    """Bisection for the first index that fits (fitting is monotone along the values)."""
+    """The first index that fits. Along the values the GPU side only gets lighter and system
+    RAM only fuller, so bisect for the first value the GPU holds; RAM then has the most room
+    it will have, and if it cannot hold the rest there, nothing later can."""
     last = point_at(count - 1)
-    if not last.fits:
+    if not last.loads_on_gpu:
         return None
     low, high, best = -1, count - 1, last
     while high - low > 1:
         mid = (low + high) // 2
         point = point_at(mid)
-        if point.fits:
+        if point.loads_on_gpu:
             high, best = mid, point
         else:
             low = mid
-    return high, best
+    return (high, best) if best.fits else None
+
+
+def _last_fitting(point_at: Callable[[int], Point], first: int, at_first: Point, count: int) -> tuple[int, Point]:
+    """The last index that still fits: system RAM fills up along the values."""
+    last = point_at(count - 1)
+    if last.fits:
+        return count - 1, last
+    low, high, best = first, count - 1, at_first
+    while high - low > 1:
+        mid = (low + high) // 2
+        point = point_at(mid)
+        if point.fits:
+            low, best = mid, point
+        else:
+            high = mid
+    return low, best
 
 
 def _spread(start: int, count: int, samples: int = 6) -> list[int]:
