@@ -111,7 +111,7 @@ def place(build: Build, grid: Grid, calibration: Calibration, backend: str) -> G
     caps = tuple(device_capacity_bytes(a, grid.workload, calibration, backend) for a in accelerators)
     last = len(caps) - 1
     room = gpu_room(grid, caps)
-    layers = spread(room.usable, room.on_gpu)
+    layers = split_as_asked(grid.workload.tensor_split, room.usable, room.on_gpu) or spread(room.usable, room.on_gpu)
     on_gpu = cells.total(layers, per_layer, np.int64)
     output_on_gpu = room.output_on_gpu
     light = experts_in_ram_on_gpu(grid, on_gpu)
@@ -230,6 +230,19 @@ def gpu_room(grid: Grid, caps: tuple[float, ...]) -> Room:
     usable = [cells.whole_layers(r, heavy) for r in rooms]
     usable[0] = usable[0] + cells.maximum(placed - cells.total(usable, heavy, np.int64), 0)
     return Room(usable, placed, output_on_gpu, complete, saved)
+
+
+def split_as_asked(shares: tuple[float, ...], usable: list[Cells], placed: Cells) -> list[Cells] | None:
+    """-ts: layers per GPU in the proportions asked (the remainder to the last GPU), never more
+    than a GPU holds; None without -ts or with one GPU."""
+    if len(usable) < 2 or not shares or sum(shares) <= 0:
+        return None
+    weights = [*shares, *([0.0] * (len(usable) - len(shares)))][: len(usable)]
+    total = sum(weights)
+    layers = [np.floor(placed * w / total) for w in weights[:-1]]
+    layers.append(placed - sum(layers))
+    return [cells.minimum(n.astype(np.int64) if cells.is_grid(n) else np.int64(n), room)
+            for n, room in zip(layers, usable, strict=True)]  # fmt: skip
 
 
 def spread(usable: list[Cells], n_layers: Cells) -> list[Cells]:

@@ -36,6 +36,7 @@ class Workload:
     kv_unified: bool = True
     engine: str = "llama.cpp"
     threads: int | None = None
+    tensor_split: tuple[float, ...] = ()  # -ts: share of the layers per GPU (empty: by free memory)
 
     def __post_init__(self) -> None:
         for name in ("context", "prompt"):
@@ -95,5 +96,6 @@ class Workload:
             parallel=settings.parallel,
             engine=settings.engine,
             threads=settings.threads,
+            tensor_split=settings.tensor_split,
             **planner_fields,  # type: ignore[arg-type]
         )

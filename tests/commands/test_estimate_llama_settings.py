@@ -95,3 +95,30 @@ def test_batch_keys_are_the_long_names_and_a_bad_line_fails_the_run(
 def test_kv_cache_stays_a_shorthand_for_both(capsys: pytest.CaptureFixture[str]) -> None:
     result = run_json(capsys, "--gpu", "RTX 4090", "--model", "llama-3-8b", "--quant", "Q4_K_M", "--kv-cache", "q8_0")
     assert (result["settings"]["cache_type_k"], result["settings"]["cache_type_v"]) == ("q8_0", "q8_0")
+
+
+def test_tensor_split_sets_the_layers_per_gpu(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--gpu", "RTX 3090", "--gpus", "2", "--model", "llama-3-8b", "--quant", "Q4_K_M"]
+    even = run_json(capsys, *args)
+    skewed = run_json(capsys, *args, "-ts", "3,1")
+    assert [d["layers"] for d in even["memory"]["per_device"]] == [16, 16]
+    assert [d["layers"] for d in skewed["memory"]["per_device"]] == [24, 8]
+    assert "-ts 3,1" in skewed["commands"]["llama_server"]
+
+
+def test_a_16_gb_card_holds_llama_3_8b_f16_at_4k(capsys: pytest.CaptureFixture[str]) -> None:
+    """Binary VRAM: public measurements run it fully on a 16 GB card; the planner agrees."""
+    result = run_json(capsys, "--gpu", "RTX 4080", "--model", "llama-3-8b", "--quant", "F16", "-c", "4096")
+    assert result["fit"] == "gpu"
+    assert result["memory"]["per_device"][0]["capacity_gib"] == 16.0
+
+
+def test_experts_in_ram_run_gpt_oss_120b_on_a_3060_with_64_gb(capsys: pytest.CaptureFixture[str]) -> None:
+    args = [*OSS, "--cpu", "Ryzen 9 9950X", "-c", "16384"]
+    whole_layers = run_json(capsys, *args)
+    experts = run_json(capsys, *args, "--n-cpu-moe", "30")
+    assert experts["gpu_layers"] == experts["total_layers"] == 36
+    assert experts["memory"]["expert_layers_in_ram"] == 30
+    assert experts["decode_tok_s"] > whole_layers["decode_tok_s"]
+    device = experts["memory"]["per_device"][0]
+    assert device["used_gib"] <= device["capacity_gib"]
