@@ -97,6 +97,13 @@ class OffloadChart(QWidget):
         for plot in (self.speed, self.vram):
             plot.setLabel("bottom", KNOB_LABELS[knob])
         self.speed_curve.setData(xs, [p.decode_tok_s if p.fits else float("nan") for p in points], connect="finite")
+        fitting = [x for x, p in zip(xs, points, strict=True) if p.fits]
+        if not fitting:
+            self.speed.setTitle("Generation speed (no setting loads as asked on this build)")
+        elif knob == "n_cpu_moe":
+            self.speed.setTitle(f"Generation speed (every layer on the GPU from {min(fitting):g} in RAM)")
+        else:
+            self.speed.setTitle(f"Generation speed (fits up to {max(fitting):g} layers on the GPU)")
         self.vram_curve.setData(xs, [p.vram_bytes / GIB for p in points])
         chosen = self.chosen_value()
         mark = [p for x, p in zip(xs, points, strict=True) if chosen is not None and x == chosen]

@@ -81,3 +81,11 @@ def test_a_dense_model_offers_gpu_layers(qtbot, panel: RunItPanel, state: Planne
     state.set_quant("Q4_K_M")
     assert panel.offload_label.text().startswith("GPU layers")
     qtbot.waitUntil(lambda: panel.chart.knob == "gpu_layers", timeout=10_000)
+
+
+def test_the_chart_says_from_how_many_experts_in_ram_everything_loads(panel: RunItPanel) -> None:
+    title = panel.chart.speed.plotItem.titleLabel.text
+    fitting = [p.settings.n_cpu_moe for p in panel.chart.points if p.fits]
+    assert fitting and f"from {min(fitting)} in RAM" in title
+    speeds = [p.decode_tok_s for p in panel.chart.points if p.fits]
+    assert speeds == sorted(speeds, reverse=True)  # DDR4 desktop: each block moved to RAM costs speed
