@@ -86,8 +86,11 @@ def best_answer(target: RunTarget, base: LlamaSettings, fixed: set[str], objecti
     )
     if result is None:
         raise InputError("no llama.cpp settings fit this model on this build; add memory or pick a smaller quant")
+    chosen = result.best.settings
+    if objective == "context" and result.best.max_context > chosen.context and "context" not in fixed:
+        chosen = replace(chosen, context=result.best.max_context)  # the longest context is the answer
     answer = target.estimator.run_build(
-        target.build, target.model_id, target.quant, target.workload, result.best.settings, target.file_size_gib
+        target.build, target.model_id, target.quant, target.workload, chosen, target.file_size_gib
     )
     best: dict[str, Any] = {
         "objective": objective,

@@ -122,3 +122,19 @@ def test_experts_in_ram_run_gpt_oss_120b_on_a_3060_with_64_gb(capsys: pytest.Cap
     assert experts["decode_tok_s"] > whole_layers["decode_tok_s"]
     device = experts["memory"]["per_device"][0]
     assert device["used_gib"] <= device["capacity_gib"]
+
+
+def test_best_reports_its_choice_the_runner_up_and_commands_that_match(capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_json(capsys, *OSS, "--cpu", "Ryzen 9 9950X", "-c", "16384", "--best")
+    best = result["best"]
+    assert best["objective"] == "speed" and best["runner_up"]["decode_tok_s"] <= best["decode_tok_s"]
+    assert result["fit"] != "none" and result["gpu_layers"] == result["total_layers"]
+    parsed, _ = parse_llama_command(result["commands"]["llama_server"])
+    assert parsed.to_dict() == result["settings"]
+    assert result["settings"]["context"] == 16384  # a context the user set is kept
+
+
+def test_best_context_runs_the_longest_context_it_found(capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_json(capsys, *OSS, "--cpu", "Ryzen 9 9950X", "--best", "context")
+    assert result["settings"]["context"] == result["best"]["max_context"] > 4096
+    assert f"-c {result['best']['max_context']}" in result["commands"]["llama_server"]
