@@ -76,13 +76,14 @@ def best_answer(target: RunTarget, base: LlamaSettings, fixed: set[str], objecti
     """The best settings as a full answer, with the objective, the runner-up and the search size."""
     model = target.estimator.catalog.model(target.model_id)
     result = search(
-        target.evaluator(with_max_context=objective == "context"),
+        target.evaluator(with_max_context=False),
         base,
         fixed,
         objective,
         model.is_moe,
         model.n_layers,
         model.n_dense_layers,
+        refine=target.evaluator(with_max_context=True) if objective == "context" else None,
     )
     if result is None:
         raise InputError("no llama.cpp settings fit this model on this build; add memory or pick a smaller quant")

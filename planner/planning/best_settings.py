@@ -93,8 +93,10 @@ def search(
     is_moe: bool,
     n_layers: int,
     n_dense_layers: int,
+    refine: Evaluate | None = None,
 ) -> BestResult | None:
-    """The best feasible setting and the runner-up, or None when nothing fits."""
+    """The best feasible setting and the runner-up, or None when nothing fits. `refine`
+    re-evaluates only the candidates (the longest context is costly to find for every point)."""
     fixed = set(fixed)
     knob, values = offload_values(is_moe, n_layers, n_dense_layers)
     if knob in fixed or (is_moe and base.cpu_moe):
@@ -116,17 +118,18 @@ def search(
             continue
         index, point = first
         candidates.append(point)
-        # Time per token is linear in the layers moved, so the best point of the window that
-        # fits is one of its ends: the far end wins where RAM outruns VRAM (12-channel servers
-        # beside a small GPU).
+        # Time per token and per prompt is linear in the layers moved and the longest context
+        # grows with them, so the best point of the window that fits is one of its ends: the
+        # far end wins where RAM outruns VRAM (12-channel servers beside a small GPU) and for
+        # the longest context.
         last_index, last_point = _last_fitting(point_at, index, point, len(values))
         if last_index != index:
             candidates.append(last_point)
-        if objective != "speed" and index + 1 < len(values):
-            # More in RAM can lengthen the context or, with big u-batches, speed up prompts.
-            candidates.extend(p for p in (at(combo, values[j]) for j in _spread(index, len(values))) if p.fits)
     if not candidates:
         return None
+    if refine is not None:
+        counter[0] += len(candidates)
+        candidates = [refine(p.settings) for p in candidates]
     ranked = sorted(candidates, key=lambda p: score(p, objective), reverse=True)
     runner_up = next((p for p in ranked[1:] if p.settings != ranked[0].settings), None)
     return BestResult(objective=objective, best=ranked[0], runner_up=runner_up, evaluated=counter[0])
@@ -164,11 +167,6 @@ def _last_fitting(point_at: Callable[[int], Point], first: int, at_first: Point,
         else:
             high = mid
     return low, best
-
-
-def _spread(start: int, count: int, samples: int = 6) -> list[int]:
-    step = max((count - 1 - start) // samples, 1)
-    return list(range(start + step, count, step))
 
 
 def with_offload(settings: LlamaSettings, knob: str, value: int) -> LlamaSettings:
