@@ -1,4 +1,4 @@
-"""Fit the speed model's efficiencies on the public measurements, and cross-validate by device.
+"""Fit the speed model's efficiencies on the public measurements (accuracy.py checks them).
 
 Each measurement becomes one linear equation in the unknown parameters: the model's
 time per token (or per prompt) is a sum of physical terms, each multiplied by one
@@ -16,15 +16,24 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from planner.catalog.store import Catalog, Row
-from planner.core.calibration import PRIORS, QUANT_FAMILIES, BackendParams, Calibration
+from planner.core.calibration import (
+    FLASH_TERMS,
+    MIN_DEVICES_FITTED,
+    MIN_ROWS_FITTED,
+    PRIORS,
+    QUANT_FAMILIES,
+    BackendParams,
+    Calibration,
+)
 from planner.core.hardware import Build, GpuGroup
 from planner.core.physics import run_one
-from planner.core.placement import FIT_GPU, FITS
+from planner.core.placement import FITS, Fit
 from planner.core.speed import seconds_of, terms_at
 from planner.core.workload import Workload
 
 FIT_QUALITIES = ("A", "C")
 MIN_ROWS_FOR_OWN_OVERHEADS = 25
+ROOFLINE_FLOOR = 1.0  # a roofline coefficient is 1 / efficiency: efficiency is at most 100%
 _TG = re.compile(r"^(?:tg(\d+)|gen\(n=(\d+)\))(?:@d(\d+))?$")
 _PP = re.compile(r"^(?:pp(\d+)|pp\(prompt~(\d+)\))(?:@d(\d+))?$")
 
@@ -42,6 +51,7 @@ class Sample:
     quant_family: str
     quality: str
     tokens: int = 1  # prompt length for prefill; decode rates are per token
+    model_id: str = ""
 
     @property
     def seconds(self) -> float:
@@ -98,45 +108,55 @@ def _sample(catalog: Catalog, row: Row) -> Sample | str:
         accelerator = catalog.accelerator(row["device_id"], unified_memory_gb=largest)
     build = Build(name=row["hardware"], gpus=(GpuGroup(accelerator, int(row["n_gpus"])),), ram_gb=512)
     prompt = tokens if kind == "prefill" else 512
+    flash_attn = "on" if _ran_flash_attention(row["notes"] or "") else "off"
     # llama-bench's tgN reports the mean over N tokens: the decode is taken mid-way.
     at_depth = depth + tokens // 2 if kind == "decode" else depth
-    # The public llama-bench tables ran llama.cpp's defaults of their day: flash attention off.
     workload = Workload(
-        context=max(depth + tokens, 512), depth=at_depth, prompt=prompt, backend=row["backend"], flash_attn=False
+        context=max(depth + tokens, 512), depth=at_depth, prompt=prompt, backend=row["backend"], flash_attn=flash_attn
     )
     result = run_one(build, model, quant, workload, PRIORS)
     verdict = FITS[int(result.placement.verdict)]
-    if verdict != FIT_GPU:
+    if verdict != Fit.GPU:
         return f"model does not fit fully on the GPU per the planner ({verdict})"
     terms = result.decode_terms if kind == "decode" else result.prefill_terms
     features = terms_at(terms, (0, 0, 0), quant)
     return Sample(
         row_id=row["id"], device_id=row["device_id"], backend=row["backend"], kind=kind,
         measured=row["tokens_per_s"], features=features, quant_family=quant.family,
-        quality=row["quality"], tokens=tokens if kind == "prefill" else 1,
+        quality=row["quality"], tokens=tokens if kind == "prefill" else 1, model_id=row["model_id"],
     )  # fmt: skip
 
 
+_FLASH_ON = re.compile(r"flash-attn on|-fa 1\b|fa 1\b", re.IGNORECASE)
+
+
+def _ran_flash_attention(notes: str) -> bool:
+    """The data set's notes name the setting ("flash-attn on", "-fa 1"); llama-bench's
+    default, and so every row that does not say, is off (shared/data/benchmarks/README.md)."""
+    return bool(_FLASH_ON.search(notes))
+
+
 def _solve(samples: list[Sample], names: list[str], fixed: dict[str, float]) -> dict[str, float]:
-    """Non-negative least squares on relative error; `fixed` coefficients are not fitted."""
+    """Least squares on relative error under the physical bounds; `fixed` coefficients are
+    not fitted. A roofline coefficient is 1/efficiency, so at least 1 (no kernel beats the
+    hardware's peak); every other one is a cost or an extra share, so at least 0. With
+    x = floor + y, y >= 0, that is one non-negative least squares problem (scipy's nnls).
+    Terms no sample exercises are left out (they get 0 here and a prior later)."""
+    from scipy.optimize import nnls  # imported here: only the fit needs scipy
+
     free = [n for n in names if n not in fixed]
     rows, target = [], []
     for s in samples:
         known = s.features.get("known", 0.0) + sum(s.features.get(n, 0.0) * c for n, c in fixed.items())
         rows.append([s.features.get(n, 0.0) / s.seconds for n in free])
         target.append(1.0 - known / s.seconds)
-    a, b = np.array(rows), np.array(target)
-    active = [i for i in range(len(free)) if a[:, i].any()]
-    coef = np.zeros(0)
-    while active:
-        coef, *_ = np.linalg.lstsq(a[:, active], b, rcond=None)
-        negative = [active[i] for i, c in enumerate(coef) if c < 0]
-        if not negative:
-            break
-        active = [i for i in active if i not in negative]
-    solution = {n: 0.0 for i, n in enumerate(free) if a[:, i].any()}
-    for i, c in zip(active, coef, strict=False):
-        solution[free[i]] = float(c)
+    a, b = np.array(rows, dtype=np.float64).reshape(len(rows), len(free)), np.array(target)
+    seen = [i for i in range(len(free)) if a[:, i].any()]
+    solution: dict[str, float] = {}
+    if seen:
+        floor = np.array([ROOFLINE_FLOOR if free[i].partition(":")[2] in QUANT_FAMILIES else 0.0 for i in seen])
+        above, _ = nnls(a[:, seen], b - a[:, seen] @ floor)
+        solution = {free[i]: float(low + extra) for i, low, extra in zip(seen, floor, above, strict=True)}
     return {**solution, **fixed}
 
 
@@ -160,6 +180,7 @@ def _fit_backend(name: str, samples: list[Sample], reference: BackendParams | No
         if not group:
             continue
         roofline = "bw:" if kind == "decode" else "flops:"
+        group, borrowed = _merge_thin_flash_terms(group, prior)
         seen = sorted({k for s in group for k, v in s.features.items() if v and k.startswith(roofline)})
         names = seen + [k for k in prior if not k.startswith(roofline)]
         fixed: dict[str, float] = {}
@@ -168,9 +189,41 @@ def _fit_backend(name: str, samples: list[Sample], reference: BackendParams | No
             fixed = {k: v for k, v in ref.items() if not _is_family(k, roofline)}
         solved = _solve(group, names, fixed)
         coef = _complete(prior, solved, roofline, reference, kind)
+        coef.update({term: coef[FLASH_TERMS[term]] for term in borrowed})
         frozen = tuple(sorted((k, round(v, 9)) for k, v in coef.items()))
         params = replace(params, decode=frozen) if kind == "decode" else replace(params, prefill=frozen)
+        priors = tuple(sorted({*params.priors, *_without_data(group, prior), *borrowed}))
+        params = replace(params, priors=priors)
     return params
+
+
+def _merge_thin_flash_terms(group: list[Sample], prior: dict[str, float]) -> tuple[list[Sample], list[str]]:
+    """Flash-attention terms with too few rows to fit are costed like the terms they
+    replace: their rows count towards those, and the coefficients are borrowed after."""
+    thin = [t for t in FLASH_TERMS if t in prior and sum(1 for s in group if s.features.get(t)) < MIN_ROWS_FITTED]
+    if not thin:
+        return group, []
+    merged = []
+    for s in group:
+        features = dict(s.features)
+        for term in thin:
+            if term in features:
+                base = FLASH_TERMS[term]
+                features[base] = features.get(base, 0.0) + features.pop(term)
+        merged.append(replace(s, features=features))
+    return merged, thin
+
+
+def _without_data(group: list[Sample], prior: dict[str, float]) -> list[str]:
+    """Quant-family coefficients the group cannot vouch for: too few rows or devices."""
+    weak = []
+    for term in prior:
+        if term.partition(":")[2] not in QUANT_FAMILIES:
+            continue
+        rows = [s for s in group if s.features.get(term)]
+        if len(rows) < MIN_ROWS_FITTED or len({s.device_id for s in rows}) < MIN_DEVICES_FITTED:
+            weak.append(term)
+    return weak
 
 
 def _is_family(term: str, roofline: str) -> bool:
@@ -193,7 +246,7 @@ def _complete(
     for k in families:
         if not solved.get(k):
             coef[k] = ref[k] * scale
-        coef[k] = max(coef[k], 1.0)  # never above 100% of a roofline
+        coef[k] = max(coef[k], ROOFLINE_FLOOR)  # a filled-in family, too, stays below 100% of a roofline
     return coef
 
 
@@ -202,55 +255,3 @@ def predict(sample: Sample, calibration: Calibration) -> float:
     params = calibration.backend(sample.backend)
     coef = params.decode_coef() if sample.kind == "decode" else params.prefill_coef()
     return sample.tokens / seconds_of(sample.features, coef)
-
-
-@dataclass(frozen=True)
-class CrossValidation:
-    errors: dict[str, list[float]]  # kind -> |pred - meas| / meas, one per sample
-    by_device: dict[tuple[str, str], float]  # (kind, device) -> median abs error
-    ratios: dict[tuple[str, str], list[float]]  # (kind, backend) -> measured / predicted
-
-    def median(self, kind: str) -> float:
-        return statistics.median(self.errors[kind]) if self.errors.get(kind) else float("nan")
-
-
-def cross_validate(samples: list[Sample]) -> CrossValidation:
-    """Leave each device out, fit on the rest, predict it."""
-    errors: dict[str, list[float]] = defaultdict(list)
-    per_device: dict[tuple[str, str], list[float]] = defaultdict(list)
-    ratios: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for device in sorted({s.device_id for s in samples}):
-        train = [s for s in samples if s.device_id != device]
-        held = [s for s in samples if s.device_id == device]
-        if not train:
-            continue
-        calibration = fit(train)
-        for s in held:
-            predicted = predict(s, calibration)
-            err = abs(predicted - s.measured) / s.measured
-            errors[s.kind].append(err)
-            per_device[(s.kind, device)].append(err)
-            ratios[(s.kind, s.backend)].append(s.measured / predicted)
-    return CrossValidation(
-        errors=dict(errors),
-        by_device={k: statistics.median(v) for k, v in per_device.items()},
-        ratios=dict(ratios),
-    )
-
-
-def _band(ratios: list[float], default: tuple[float, float]) -> tuple[float, float]:
-    """10th-90th percentile of measured/estimated, always bracketing the estimate."""
-    if len(ratios) < 5:
-        return default
-    lo, hi = np.quantile(sorted(ratios), [0.1, 0.9])
-    return round(float(min(lo, 0.95)), 3), round(float(max(hi, 1.05)), 3)
-
-
-def with_bands(calibration: Calibration, cv: CrossValidation) -> Calibration:
-    """Attach 10th-90th percentile measured/estimated bands from the cross-validation."""
-    backends = dict(calibration.backends)
-    for name, params in backends.items():
-        decode_band = _band(cv.ratios.get(("decode", name), []), params.decode_band)
-        prefill_band = _band(cv.ratios.get(("prefill", name), []), params.prefill_band)
-        backends[name] = replace(params, decode_band=decode_band, prefill_band=prefill_band)
-    return replace(calibration, backends=backends)

@@ -17,7 +17,7 @@ from planner.core.hardware import Build, GpuGroup
 from planner.core.memory import weight_layout
 from planner.core.model import ModelArch
 from planner.core.quant import QuantType
-from planner.core.workload import Workload
+from planner.core.workload import Engine, Workload
 from planner.errors import PlannerError
 from planner.estimation.run_answer import quant_with_file_size
 
@@ -92,14 +92,14 @@ def _point(catalog: Catalog, row: Row, setup: Row | None) -> OffloadPoint | str:
         workload = Workload(
             context=ctx, depth=depth + tokens // 2 if kind == "decode" else depth,
             prompt=tokens if kind == "prefill" else 512, kv_cache="f16", cache_type_k=k_type,
-            cache_type_v=v_type, n_ubatch=min(ub, 4096), flash_attn=(row["flash_attn"] or "1")[0] != "0",
-            gpu_layers=gpu_layers, n_cpu_moe=n_cpu_moe, engine=row["engine"],
+            cache_type_v=v_type, n_ubatch=min(ub, 4096), flash_attn=_flash(row),
+            gpu_layers=gpu_layers, n_cpu_moe=n_cpu_moe, engine=Engine(row["engine"]),
             threads=threads, backend="cpu" if not build.gpus else None,
         )  # fmt: skip
     except PlannerError as exc:
         return f"settings: {exc}"
     return OffloadPoint(
-        row_id=int(row["row_id"]), setup_id=row["setup_id"], engine=row["engine"], kind=kind,
+        row_id=int(row["row_id"]), setup_id=row["setup_id"], engine=Engine(row["engine"]), kind=kind,
         measured=float(row["tokens_per_s"]), build=build, model=model, quant=quant, workload=workload,
         all_gpu_baseline=row["is_all_gpu_baseline"] == "yes",
     )  # fmt: skip
@@ -118,6 +118,10 @@ def _stated_sizes(rows: list[Row]) -> dict[tuple[str, str], float]:
         if size and "(author" not in (row["model_size_gib"] or ""):
             sizes.setdefault(_size_key(row), size)
     return sizes
+
+
+def _flash(row: Row) -> str:
+    return "off" if (row["flash_attn"] or "1")[0] == "0" else "on"
 
 
 def _test(row: Row) -> tuple[str, int, int] | None:

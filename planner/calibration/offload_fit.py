@@ -4,8 +4,9 @@ On top of the GPU calibration: the share of RAM bandwidth reached comes from the
 own bandwidth measurements (STREAM / Intel mlc, not token rates); fitted are each engine's
 share of CPU FLOPs (llama.cpp and ik_llama.cpp have different CPU kernels), the RAM bandwidth
 one thread can stream, the cost of handing
-a layer's work to the CPU threads and back (`cpu_sync`, decode), flash attention's prefill
-efficiency (`attn_fa`, the GPU data ran without it) and the effective host to
+a layer's work to the CPU threads and back (`cpu_sync`, decode), ik_llama.cpp's flash-attention
+prefill cost (`attn:fa:ik`: its rows ran it, at depth) and the
+effective host to
 GPU copy rate for weights in RAM (`pcie_gbs`, prefill). The fit minimises absolute log error
 by coordinate search over physically sensible ranges. The loss is the sum of absolute log
 errors: a few rows far off (an old dual-socket Xeon, a thrashing run) must not pull the rest.
@@ -29,9 +30,9 @@ GRIDS = {
     "bw": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
     "flops": [0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0],
     "cpu_sync": [0.0, 1e-6, 2e-6, 4e-6, 8e-6, 1.6e-5, 3.2e-5],
-    "attn_fa": [1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 9.0, 13.0],
     "pcie_gbs": [6.0, 9.0, 12.0, 16.0, 20.0, 24.0, 28.0, 32.0],
     "cpu_thread_gbs": [3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 16.0],
+    "attn:fa:ik": [1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 9.0, 13.0],
 }
 
 
@@ -48,7 +49,9 @@ def with_offload_params(base: Calibration, values: dict[str, float]) -> Calibrat
     for name in backends or {"cuda": BackendParams()}:
         params = backends.get(name, BackendParams())
         decode = {**dict(params.decode), "cpu_sync": values.get("cpu_sync", 5e-6)}
-        prefill = {**dict(params.prefill), "attn_fa": values.get("attn_fa", 1 / 0.3)}
+        prefill = dict(params.prefill)
+        if "attn:fa:ik" in values:  # ik_llama.cpp's rows ran its flash attention at depth
+            prefill["attn:fa:ik"] = values["attn:fa:ik"]
         backends[name] = replace(params, decode=tuple(sorted(decode.items())), prefill=tuple(sorted(prefill.items())))
     mainline = engines["llama.cpp"]
     return replace(
@@ -82,13 +85,18 @@ def fit_offload(
     points: list[OffloadPoint], base: Calibration, measured_ram_gbs: dict[str, float] | None = None, rounds: int = 2
 ) -> dict[str, float]:
     stream = stream_efficiency(points, measured_ram_gbs or {})
-    values = {"cpu_sync": 0.0, "pcie_gbs": base.pcie_gbs, "attn_fa": 1 / 0.3, "cpu_thread_gbs": base.cpu_thread_gbs}
+    values = {
+        "cpu_sync": 0.0,
+        "pcie_gbs": base.pcie_gbs,
+        "attn:fa": base.backend("cuda").prefill_coef()["attn:fa"],
+        "cpu_thread_gbs": base.cpu_thread_gbs,
+    }
     for e in ENGINES:
         values[f"bw:{e}"], values[f"flops:{e}"] = stream, base.cpu_flops_efficiency
-    names = [*(f"flops:{e}" for e in ENGINES), "cpu_thread_gbs", "cpu_sync", "pcie_gbs", "attn_fa"]
+    names = ["attn:fa:ik", *(f"flops:{e}" for e in ENGINES), "cpu_thread_gbs", "cpu_sync", "pcie_gbs"]
     for _ in range(rounds):
         for name in names:
-            grid = GRIDS[name.split(":")[0]]
+            grid = GRIDS[name] if name in GRIDS else GRIDS[name.split(":")[0]]
             relevant = _relevant(points, name)
             if not relevant:
                 continue
@@ -101,10 +109,13 @@ def _relevant(points: list[OffloadPoint], name: str) -> list[OffloadPoint]:
     """Only the points a parameter can move (keeps the search fast)."""
     if name.startswith(("bw:", "flops:")):
         return [p for p in points if p.engine == name.split(":", 1)[1]]
+    if name == "attn:fa:ik":
+        return [
+            p for p in points
+            if p.kind == "prefill" and p.build.gpus and p.workload.depth > 0 and p.engine == "ik_llama.cpp"
+        ]  # fmt: skip
     if name in ("cpu_sync", "cpu_thread_gbs"):
         return [p for p in points if p.kind == "decode"]
-    if name == "attn_fa":
-        return [p for p in points if p.kind == "prefill" and p.build.gpus and p.workload.depth > 0]
     return [p for p in points if p.kind == "prefill" and p.build.gpus]
 
 
@@ -139,7 +150,7 @@ def hold_out_machines(
     errors: dict[tuple[str, str], list[float]] = defaultdict(list)
     for setup in sorted({p.setup_id for p in points}):
         train = [p for p in points if p.setup_id != setup]
-        calibration = with_offload_params(base, fit_offload(train, base, measured_ram_gbs, rounds=1))
+        calibration = with_offload_params(base, fit_offload(train, base, measured_ram_gbs, rounds=2))
         for p in points:
             if p.setup_id == setup:
                 predicted = predict(p, calibration)

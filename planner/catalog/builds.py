@@ -14,10 +14,10 @@ from typing import Any
 
 from planner.catalog.json_file import read_json_object
 from planner.catalog.store import Catalog, Row
-from planner.core.hardware import Accelerator, Build, Cpu, GpuGroup, Part
+from planner.core.hardware import Accelerator, Build, Cpu, GpuGroup, Part, Split
 from planner.errors import InputError
 
-SPLITS = ("layer", "tensor")
+SPLITS = tuple(Split)
 PRICE_KINDS = ("used", "new", "launch")
 BUILD_KEYS = {
     "name", "gpus", "apple_chip", "unified_memory_gb", "cpu", "ram_gb", "ram_mts",
@@ -88,7 +88,7 @@ def build_from_spec(catalog: Catalog, spec: dict[str, Any]) -> Build:
         ram_channels=spec.get("ram_channels"),
         nodes=int(spec.get("nodes", 1)),
         interconnect=str(spec.get("interconnect", "")),
-        split=split,
+        split=Split(split),
         parts=tuple(parts),
         psu_w=spec.get("psu_w"),
         price_usd=spec.get("price_usd"),
@@ -115,7 +115,7 @@ def custom_accelerator(data: Any) -> Accelerator:
         raise InputError("a custom GPU needs numeric memory_gb and bandwidth_gbs") from exc
     if memory <= 0 or bandwidth <= 0:
         raise InputError("a custom GPU needs positive memory_gb and bandwidth_gbs")
-    fp16 = float(data.get("fp16_tflops") or bandwidth / 10)
+    fp16 = float(data["fp16_tflops"]) if data.get("fp16_tflops") else None  # unknown: no prompt-speed estimate
     return Accelerator(
         id="custom-" + str(data.get("name", "gpu")).lower().replace(" ", "-"),
         name=str(data.get("name", "Custom GPU")), vendor=str(data.get("vendor", "NVIDIA")),

@@ -209,7 +209,9 @@ def _close(row: Row, memory_gb: float) -> bool:
 
 
 def _gpu_accelerator(row: Row) -> Accelerator:
-    fp16 = row.get("fp16_tflops") or row.get("fp32_tflops") or row["bandwidth_gbs"] / 20
+    # Without a tensor-core figure the FP32 rate stands in (a floor: tensor cores only add);
+    # without either, compute is unknown and so is prompt processing.
+    fp16 = row.get("fp16_tflops") or row.get("fp32_tflops") or None
     return Accelerator(
         id=row["id"],
         name=row["name"],
@@ -236,7 +238,7 @@ def _apple_accelerator(row: Row, unified_memory_gb: float | None) -> Accelerator
         vendor="Apple",
         memory_gb=memory,
         bandwidth_gbs=row["bandwidth_gbs"],
-        fp16_tflops=row["fp16_tflops"] or row["fp32_tflops"] or 0.0,
+        fp16_tflops=row["fp16_tflops"] or row["fp32_tflops"] or None,
         power_w=row["max_power_w"] or 0.0,
         idle_power_w=row["idle_power_w"] or 0.0,
         unified=True,

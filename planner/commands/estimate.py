@@ -12,7 +12,7 @@ from planner.calibration.shipped import load_calibration
 from planner.commands.common import open_catalog, print_json
 from planner.commands.llama_flags import CACHE_TYPES, LLAMA_FLAG_KEYS, add_llama_arguments, print_run_details
 from planner.core.estimate import Estimate
-from planner.core.hardware import BACKENDS
+from planner.core.hardware import BACKENDS, Split
 from planner.errors import PlannerError
 from planner.estimation.front import Estimator
 from planner.planning.best_runner import best_for_request
@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     source.add_argument("--build", metavar="FILE.json", help="a build file")
     source.add_argument("--batch", metavar="FILE.jsonl", help="JSON Lines of requests, or - for stdin")
     p.add_argument("--gpus", type=int, metavar="N", help="N identical GPUs (default 1)")
-    p.add_argument("--split", choices=("layer", "tensor"), help="multi-GPU split (default layer)")
+    p.add_argument("--split", choices=tuple(Split), help="multi-GPU split (default layer)")
     p.add_argument("--backend", choices=BACKENDS, help="runtime backend (default: the device's own)")
     p.add_argument("--cpu", metavar="NAME", help="the CPU (bounds offloaded layers)")
     p.add_argument("--ram-gb", type=float, metavar="N", help="system RAM in GB (default 32)")
@@ -139,7 +139,10 @@ def _print_human(result: Estimate) -> None:
     rng = d["prefill_tok_s_range"] or [None, None]
     print(f"  prompt:     {_fmt(d['prefill_tok_s'])} tok/s  (range {_fmt(rng[0])}-{_fmt(rng[1])})")
     price = "unknown" if d["hardware_usd"] is None else f"${d['hardware_usd']:,.0f}"
-    print(f"  cost:       {price} hardware, {d['power_w']:.0f} W, ${_fmt(d['usd_per_mtok'])}/Mtok".replace("$-", "-"))
+    per_mtok = f"${_fmt(d['usd_per_mtok'])}/Mtok".replace("$-", "-")
+    if d["usd_per_mtok"] is None and d["electricity_usd_per_mtok"] is not None:
+        per_mtok += f" (no full hardware price; electricity alone ${d['electricity_usd_per_mtok']:,.3f}/Mtok)"
+    print(f"  cost:       {price} hardware, {d['power_w']:.0f} W, {per_mtok}")
     for m in d["measured"]:
         print(f"  measured:   {m['test']} {m['tokens_per_s']} tok/s ({m['backend']})  {m['source_url']}")
     for w in d["warnings"]:

@@ -18,6 +18,7 @@ QUANT_FAMILIES = ("float", "legacy", "k-quant", "i-quant", "mxfp")
 #   bw:<family>  bytes read / peak bandwidth            coefficient = 1 / efficiency
 #   bw:hbm       the same, on HBM devices (extra)       HBM needs more bytes in flight
 #   kv           KV-cache bytes read / peak bandwidth   attention kernels, less efficient
+#   kv:fa        the same with flash attention          its own kernels
 #   layers       layers executed                        fixed cost per layer (launches)
 #   token        1                                      fixed cost per token
 #   multi        1 if the model spans several GPUs      fixed cost of multi-GPU sync
@@ -26,20 +27,29 @@ QUANT_FAMILIES = ("float", "legacy", "k-quant", "i-quant", "mxfp")
 # Prefill (seconds per prompt) terms:
 #   flops:<family>  matmul FLOPs / peak FP16             coefficient = 1 / efficiency
 #   flops:hbm       the same, on HBM devices (extra)
-#   attn            attention FLOPs / peak FP16 (flash attention off: K*Q materialised)
-#   attn_fa         the same with flash attention on
+#   attn            attention FLOPs / peak FP16
+#   attn:fa         the same with flash attention
 #   ubatch          micro-batches                        fixed cost per micro-batch
 DECODE_PRIOR = {
     "bw:float": 1 / 0.8, "bw:legacy": 1 / 0.75, "bw:k-quant": 1 / 0.75, "bw:i-quant": 1 / 0.7,
-    "bw:mxfp": 1 / 0.7, "bw:hbm": 0.4, "kv": 1 / 0.5, "layers": 8e-6, "token": 3e-4, "multi": 2e-4, "hops": 1e-4,
-    "cpu_sync": 5e-6,
+    "bw:mxfp": 1 / 0.7, "bw:hbm": 0.4, "kv": 1 / 0.5, "kv:fa": 1 / 0.5,
+    "layers": 8e-6, "token": 3e-4, "multi": 2e-4, "hops": 1e-4, "cpu_sync": 5e-6,
 }  # fmt: skip
+# Flash-attention terms and the terms they replace: with too few rows measured with flash
+# attention, the fit costs attention as measured without it and marks the term a prior.
+FLASH_TERMS = {"kv:fa": "kv", "attn:fa": "attn"}
 PREFILL_PRIOR = {
     "flops:float": 1 / 0.5, "flops:legacy": 1 / 0.4, "flops:k-quant": 1 / 0.4, "flops:i-quant": 1 / 0.3,
-    "flops:mxfp": 1 / 0.4, "flops:hbm": 1.0, "attn": 1 / 0.1, "attn_fa": 1 / 0.3, "ubatch": 2e-3,
+    "flops:mxfp": 1 / 0.4, "flops:hbm": 1.0, "attn": 1 / 0.1, "attn:fa": 1 / 0.1, "ubatch": 2e-3,
 }  # fmt: skip
 
 Coefficients = tuple[tuple[str, float], ...]
+ROOFLINE = {"decode": "bw", "prefill": "flops"}  # the per-quant-family roofline term of each kind
+# A coefficient without data of its own (i-quants have no public rows; MXFP4 rests on one
+# model) is borrowed from its neighbours: its range is widened by this factor each way.
+PRIOR_WIDENING = 1.25
+MIN_ROWS_FITTED = 10  # a coefficient measured on fewer rows, or on fewer devices, ships as a prior
+MIN_DEVICES_FITTED = 3
 
 
 def _freeze(values: dict[str, float]) -> Coefficients:
@@ -53,6 +63,18 @@ class BackendParams:
     reserve_gib: float = 0.45  # per-device runtime reserve (context, cuBLAS workspace)
     decode_band: tuple[float, float] = (0.8, 1.2)  # measured/estimated, 10th-90th percentile
     prefill_band: tuple[float, float] = (0.6, 1.4)
+    priors: tuple[str, ...] = ()  # coefficients that rest on no or too little data (see fit.py)
+
+    def is_prior(self, kind: str, family: str) -> bool:
+        """Whether the quant family's roofline coefficient for `kind` ships as a prior."""
+        return f"{ROOFLINE[kind]}:{family}" in self.priors
+
+    def band(self, kind: str, family: str) -> tuple[float, float]:
+        """10th-90th percentile of measured/estimated, widened where the coefficient is a prior."""
+        low, high = self.decode_band if kind == "decode" else self.prefill_band
+        if self.is_prior(kind, family):
+            return low / PRIOR_WIDENING, high * PRIOR_WIDENING
+        return low, high
 
     def decode_coef(self) -> dict[str, float]:
         return {**DECODE_PRIOR, **dict(self.decode)}
@@ -108,6 +130,7 @@ class Calibration:
                     "reserve_gib": p.reserve_gib,
                     "decode_band": list(p.decode_band),
                     "prefill_band": list(p.prefill_band),
+                    "priors": list(p.priors),
                 }
                 for name, p in sorted(self.backends.items())
             },
@@ -128,6 +151,7 @@ class Calibration:
                 reserve_gib=float(p.get("reserve_gib", 0.45)),
                 decode_band=tuple(p.get("decode_band", (0.8, 1.2))),  # type: ignore[arg-type]
                 prefill_band=tuple(p.get("prefill_band", (0.6, 1.4))),  # type: ignore[arg-type]
+                priors=tuple(p.get("priors", ())),
             )
             for name, p in data.get("backends", {}).items()
         }

@@ -37,10 +37,10 @@ def minimum(a: Cells, b: Cells) -> Cells:
 
 def whole_layers(spare_bytes: Cells, per_layer_bytes: Cells) -> Cells:
     """How many layers of `per_layer_bytes` fit in `spare_bytes` (never below 0)."""
-    count = np.floor_divide(spare_bytes, per_layer_bytes)
+    count = spare_bytes // per_layer_bytes
     if is_grid(count):
         return np.minimum(np.maximum(count, 0.0), MAX_ROOM).astype(np.int64)
-    return np.int64(min(max(count, 0.0), MAX_ROOM))
+    return int(min(max(count, 0.0), MAX_ROOM))
 
 
 def zeros(like: Cells, dtype: type = np.int64) -> Cells:

@@ -36,9 +36,10 @@ class Cost:
     power_load_w: float
     power_idle_w: float
     usd_per_day_power: float
-    usd_per_mtok: float | None
+    usd_per_mtok: float | None  # hardware written off plus electricity; None without a full price
     tok_s_per_1000_usd: float | None
     complete_prices: bool
+    electricity_usd_per_mtok: float | None = None  # electricity alone, whenever it generates
 
 
 def power_draw(build: Build, cpu_busy: bool) -> tuple[float, float]:
@@ -88,11 +89,14 @@ def cost_of(build: Build, decode_tok_s: float | None, settings: CostSettings, cp
     idle_hours = 24 - settings.hours_per_day
     kwh_per_day = (load_w * settings.hours_per_day + idle_w * idle_hours) / 1000
     power_usd_day = kwh_per_day * settings.electricity_usd_per_kwh
-    per_mtok = per_1000 = None
+    per_mtok = per_1000 = power_per_mtok = None
     if decode_tok_s and decode_tok_s > 0:
         tokens_per_day = decode_tok_s * 3600 * settings.hours_per_day
-        hardware_day = (hardware or 0.0) / (settings.amortization_years * 365)
-        per_mtok = (hardware_day + power_usd_day) / tokens_per_day * 1e6
+        power_per_mtok = power_usd_day / tokens_per_day * 1e6
+        # Unpriced hardware is not free: without every part's price there is no full figure.
+        if hardware is not None and complete:
+            hardware_day = hardware / (settings.amortization_years * 365)
+            per_mtok = (hardware_day + power_usd_day) / tokens_per_day * 1e6
         if hardware:
             per_1000 = decode_tok_s / (hardware / 1000)
     return Cost(
@@ -105,4 +109,5 @@ def cost_of(build: Build, decode_tok_s: float | None, settings: CostSettings, cp
         usd_per_mtok=per_mtok,
         tok_s_per_1000_usd=per_1000,
         complete_prices=complete,
+        electricity_usd_per_mtok=power_per_mtok,
     )

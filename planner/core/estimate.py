@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,12 +10,13 @@ import numpy as np
 
 from planner.core.calibration import PRIORS, Calibration
 from planner.core.cost import Cost, CostSettings, cost_of
+from planner.core.explain import assumptions, warnings
 from planner.core.grid import make_grid
-from planner.core.hardware import Build
+from planner.core.hardware import Backend, Build
 from planner.core.memory import WeightLayout
 from planner.core.model import ModelArch
 from planner.core.physics import check_build, choose_backend, run_one
-from planner.core.placement import FIT_NONE, DeviceLoad, Placement, device_capacity_bytes, gpu_room, placement_at
+from planner.core.placement import DeviceLoad, Fit, Placement, capacities, gpu_room, placement_at
 from planner.core.quant import QuantType
 from planner.core.units import GIB
 from planner.core.workload import Workload
@@ -30,7 +32,7 @@ class Estimate:
     model: ModelArch
     quant: QuantType
     workload: Workload
-    backend: str
+    backend: Backend
     layout: WeightLayout
     placement: Placement
     max_context_on_gpu: int
@@ -44,7 +46,7 @@ class Estimate:
     measured: tuple[dict[str, Any], ...] = field(default=())
 
     @property
-    def fit(self) -> str:
+    def fit(self) -> Fit:
         return self.placement.verdict
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,6 +60,8 @@ class Estimate:
             "depth": self.workload.depth,
             "prompt": self.workload.prompt,
             "kv_cache": self.workload.kv_cache,
+            "flash_attn": self.workload.flash_attn,
+            "engine": str(self.workload.engine),
             "fit": p.verdict,
             "memory": {
                 "weights_gib": _r(p.weights_bytes / GIB),
@@ -85,6 +89,7 @@ class Estimate:
             "hardware_used_usd": _r(self.cost.hardware_used_usd, 0),
             "prices_complete": self.cost.complete_prices,
             "usd_per_mtok": _r(self.cost.usd_per_mtok, 3),
+            "electricity_usd_per_mtok": _r(self.cost.electricity_usd_per_mtok, 3),
             "tok_s_per_1000_usd": _r(self.cost.tok_s_per_1000_usd, 3),
             "measured": list(self.measured),
             "assumptions": list(self.assumptions),
@@ -131,14 +136,15 @@ def estimate(
     loads, the longest context that stays on the GPUs, cost, assumptions and warnings."""
     result = run_one(build, model, quant, workload, calibration)
     placement = placement_at(result.grid, result.placement)
-    params, backend = result.params, result.backend
+    backend = result.backend
     decode = prefill = None
     decode_band = prefill_band = None
-    if placement.verdict != FIT_NONE:
+    if placement.verdict != Fit.NONE:
         decode = float(result.decode_tok_s)
-        prefill = float(result.prefill_tok_s)
-        decode_band = (decode * params.decode_band[0], decode * params.decode_band[1])
-        prefill_band = (prefill * params.prefill_band[0], prefill * params.prefill_band[1])
+        decode_band = (float(result.decode_range[0]), float(result.decode_range[1]))
+        if math.isfinite(result.prefill_tok_s):  # NaN where a GPU's compute is unknown
+            prefill = float(result.prefill_tok_s)
+            prefill_band = (float(result.prefill_range[0]), float(result.prefill_range[1]))
     cost = cost_of(build, decode, cost_settings or CostSettings(), cpu_busy=placement.cpu_layers > 0)
     return Estimate(
         build=build,
@@ -156,8 +162,8 @@ def estimate(
         prefill_tok_s=prefill,
         prefill_range=prefill_band,
         cost=cost,
-        assumptions=_assumptions(build, workload, backend, calibration),
-        warnings=_warnings(build, model, workload, placement),
+        assumptions=assumptions(build, quant, workload, backend, calibration),
+        warnings=warnings(build, model, workload, placement),
     )
 
 
@@ -174,56 +180,17 @@ def max_context_on_gpu(
     Every candidate context is placed at once; a longer context never needs less memory,
     so the answer is the last of the leading run of contexts that fit.
     """
-    if backend == "cpu" or not build.gpus:
+    if backend == Backend.CPU or not build.gpus:
         return 0
     top = max(model.max_context, MIN_CONTEXT)
     contexts = list(range(MIN_CONTEXT, top + 1, 256))
     if contexts[-1] != top:
         contexts.append(top)
     grid = make_grid([model], [quant], contexts, [0] * len(contexts), workload)
-    caps = tuple(device_capacity_bytes(a, workload, calibration, backend) for a in build.accelerators)
+    caps = capacities(tuple(build.accelerators), workload, calibration, backend)
     with np.errstate(all="ignore"):
         fits = gpu_room(grid, caps).complete[0, 0]
     if fits[-1]:
         return top
     leading = int(np.argmin(fits))  # index of the first context that does not fit
     return 0 if leading == 0 else contexts[leading - 1]
-
-
-def _assumptions(build: Build, workload: Workload, backend: str, calibration: Calibration) -> tuple[str, ...]:
-    params = calibration.backend(backend)
-    notes = [
-        f"runtime: llama.cpp, {backend} backend, flash attention on, n_ubatch {workload.n_ubatch}",
-        f"KV cache {workload.kv_cache}, allocated for {workload.context:,} tokens",
-        f"decode at {workload.depth:,} tokens of history, batch 1; prefill of {workload.prompt:,} tokens",
-        f"calibration: {calibration.source}; decode reaches "
-        f"{params.bandwidth_efficiency():.0%} of peak bandwidth (k-quants)",
-        f"system RAM bandwidth {build.ram_bandwidth_gbs:.0f} GB/s for CPU-held layers",
-    ]
-    if build.gpu_count > 1:
-        notes.append(
-            "multi-GPU: tensor parallel, all-reduce per layer"
-            if build.split == "tensor"
-            else "multi-GPU: layer split, GPUs run one after another for a single stream"
-        )
-    if build.is_unified:
-        share = workload.gpu_memory_fraction
-        notes.append(
-            f"GPU may use {share:.0%} of unified memory"
-            if share
-            else "GPU may use macOS's default share of unified memory (2/3 up to 32 GB, 3/4 above)"
-        )
-    return tuple(notes)
-
-
-def _warnings(build: Build, model: ModelArch, workload: Workload, placement: Placement) -> tuple[str, ...]:
-    warnings = []
-    if workload.context > model.max_context:
-        warnings.append(f"{model.name} was trained for {model.max_context:,} tokens; {workload.context:,} exceeds it")
-    if workload.depth > workload.context:
-        warnings.append("depth is larger than the context window")
-    if any(g.accelerator.vendor == "Cerebras" for g in build.gpus):
-        warnings.append("Cerebras systems run their own SDK, not llama.cpp: roofline only")
-    if placement.verdict == FIT_NONE:
-        warnings.append("the model does not fit in GPU memory plus system RAM")
-    return tuple(warnings)

@@ -103,6 +103,12 @@ def make_grid(
     return _cached_grid(tuple(models), tuple(quants), tuple(contexts), tuple(depths), workload)
 
 
+def clear_cache() -> None:
+    """Forget every cached grid (benchmarks use it to time a sweep from scratch)."""
+    _cached_grid.cache_clear()
+    one_cell.cache_clear()
+
+
 @functools.lru_cache(maxsize=512)
 def _cached_grid(
     models: tuple[ModelArch, ...],
@@ -116,8 +122,11 @@ def _cached_grid(
     def per_model(values: list[float]) -> FloatArray:
         return np.array(values, dtype=np.float64).reshape(n_models, 1, 1)
 
-    def per_context(rows: list[FloatArray]) -> FloatArray:
-        return np.array(rows, dtype=np.float64).reshape(n_models, 1, n_contexts)
+    def per_context(rows: list[Cells]) -> FloatArray:
+        """One value per model and context (a number stands for every context)."""
+        return np.array([np.broadcast_to(r, (n_contexts,)) for r in rows], dtype=np.float64).reshape(
+            n_models, 1, n_contexts
+        )
 
     context_array = np.array(contexts, dtype=np.float64)
     depth_array = np.array(depths, dtype=np.float64)

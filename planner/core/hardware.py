@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from planner.core.units import GIB, MIB
 
-BACKENDS = ("cuda", "rocm", "vulkan", "metal", "sycl", "cpu")
+
+class Backend(StrEnum):
+    """llama.cpp's compute backends."""
+
+    CUDA = "cuda"
+    ROCM = "rocm"
+    VULKAN = "vulkan"
+    METAL = "metal"
+    SYCL = "sycl"
+    CPU = "cpu"
+
+
+class Split(StrEnum):
+    """How one model is spread over several GPUs."""
+
+    LAYER = "layer"  # llama.cpp's default: whole layers per GPU, GPUs run one after another
+    TENSOR = "tensor"  # tensor parallel: every GPU holds a slice of every layer
+
+
+BACKENDS = tuple(Backend)
 
 # llama.cpp's CUDA matrix kernels use warp-level mma.sync instructions. On Hopper and
 # datacenter Blackwell the advertised dense FP16 peak needs warpgroup instructions
 # (wgmma/tcgen05), and mma.sync reaches about half of it (FlashAttention-2 against -3 on an
 # H100: ~350 against ~740 TFLOPS). Consumer Blackwell ("Blackwell 2.0") has no such split.
 MMA_SYNC_SHARE = {"Hopper": 0.5, "Blackwell": 0.5}
-NATIVE_BACKEND = {"NVIDIA": "cuda", "AMD": "rocm", "Intel": "sycl", "Apple": "metal"}
+NATIVE_BACKEND = {"NVIDIA": Backend.CUDA, "AMD": Backend.ROCM, "Intel": Backend.SYCL, "Apple": Backend.METAL}
 
 
 @dataclass(frozen=True)
@@ -25,7 +46,7 @@ class Accelerator:
     vendor: str
     memory_gb: float
     bandwidth_gbs: float
-    fp16_tflops: float
+    fp16_tflops: float | None  # None: unknown, and prompt processing cannot be estimated
     power_w: float
     idle_power_w: float = 0.0
     unified: bool = False
@@ -44,13 +65,20 @@ class Accelerator:
         return self.memory_gb * GIB
 
     @property
+    def flops_known(self) -> bool:
+        return self.fp16_tflops is not None and self.fp16_tflops > 0
+
+    @property
     def matrix_tflops(self) -> float:
-        """The FP16 matrix throughput llama.cpp's kernels can reach on this architecture."""
+        """The FP16 matrix throughput llama.cpp's kernels can reach on this architecture
+        (NaN when unknown: whatever is computed from it is unknown too)."""
+        if self.fp16_tflops is None or self.fp16_tflops <= 0:
+            return math.nan
         return self.fp16_tflops * MMA_SYNC_SHARE.get(self.architecture, 1.0)
 
     @property
-    def native_backend(self) -> str:
-        return NATIVE_BACKEND.get(self.vendor, "vulkan")
+    def native_backend(self) -> Backend:
+        return NATIVE_BACKEND.get(self.vendor, Backend.VULKAN)
 
     @property
     def uses_hbm(self) -> bool:
@@ -134,7 +162,7 @@ class Build:
     ram_channels: int | None = None
     nodes: int = 1
     interconnect: str = ""
-    split: str = "layer"
+    split: Split = Split.LAYER
     unified_memory_gb: float | None = None
     parts: tuple[Part, ...] = ()
     psu_w: float | None = None
@@ -155,6 +183,11 @@ class Build:
     @property
     def is_unified(self) -> bool:
         return bool(self.gpus) and all(g.accelerator.unified for g in self.gpus)
+
+    @property
+    def flops_unknown(self) -> list[str]:
+        """Names of the GPUs whose FP16 throughput is unknown."""
+        return sorted({g.accelerator.name for g in self.gpus if not g.accelerator.flops_known})
 
     @property
     def ram_bandwidth_gbs(self) -> float:

@@ -188,9 +188,11 @@ def compute_buffer_bytes(model: ModelArch, workload: Workload, context: Cells | 
     tokens = np.minimum(workload.n_ubatch, padded(ctx))
     ffn = model.n_experts_active * model.moe_intermediate_size if model.is_moe else model.intermediate_size
     activations = tokens * BYTES_F32 * ACTIVATION_WIDTHS * (model.hidden_size + ffn)
-    if workload.flash_attn:
+    if workload.flash_attention or not model.n_attention_layers:
         return activations
-    return activations + tokens * padded(ctx) * model.n_heads * BYTES_F32
+    full_cells, swa_cells_ = kv_cells(model, workload, ctx)
+    cells = full_cells if model.n_full_attn_layers else swa_cells_
+    return activations + tokens * cells * model.n_heads * BYTES_F32
 
 
 def output_compute_buffer_bytes(model: ModelArch, workload: Workload, context: Cells | None = None) -> Cells:

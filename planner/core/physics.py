@@ -27,7 +27,7 @@ from planner.core import cells
 from planner.core.calibration import BackendParams, Calibration
 from planner.core.cells import Cells
 from planner.core.grid import Grid, make_grid, one_cell
-from planner.core.hardware import BACKENDS, Build
+from planner.core.hardware import BACKENDS, Backend, Build
 from planner.core.model import ModelArch
 from planner.core.placement import NONE_CODE, GridPlacement, place
 from planner.core.quant import QuantType
@@ -36,16 +36,18 @@ from planner.core.workload import Workload
 from planner.errors import InputError
 
 
-def choose_backend(build: Build, requested: str | None) -> str:
+def choose_backend(build: Build, requested: str | None) -> Backend:
+    """The requested backend, or llama.cpp's natural one: the GPUs' own, Vulkan for a mix
+    of vendors, the CPU without GPUs."""
     if requested:
         if requested not in BACKENDS:
             raise InputError(f"unknown backend {requested!r}; choose one of {', '.join(BACKENDS)}")
-        return requested
+        return Backend(requested)
     vendors = {g.accelerator.vendor for g in build.gpus}
     if not vendors:
-        return "cpu"
+        return Backend.CPU
     if len(vendors) > 1:
-        return "vulkan"
+        return Backend.VULKAN
     return build.gpus[0].accelerator.native_backend
 
 
@@ -60,7 +62,7 @@ def check_build(build: Build) -> None:
 class Run:
     """Everything the model computed for a grid of cells. Speeds are NaN where nothing runs."""
 
-    backend: str
+    backend: Backend
     params: BackendParams
     grid: Grid
     placement: GridPlacement
@@ -68,6 +70,8 @@ class Run:
     prefill_terms: Terms
     decode_tok_s: Cells
     prefill_tok_s: Cells
+    decode_range: tuple[Cells, Cells]  # 10th-90th percentile (low, high) tokens/s
+    prefill_range: tuple[Cells, Cells]
 
 
 def run(build: Build, grid: Grid, calibration: Calibration) -> Run:
@@ -83,6 +87,10 @@ def run(build: Build, grid: Grid, calibration: Calibration) -> Run:
         decode_tok_s = 1.0 / seconds(decode, params.decode_coef(), grid.quants)
         prefill_tok_s = grid.workload.prompt / seconds(prefill, params.prefill_coef(), grid.quants)
     runs = placement.verdict != NONE_CODE
+    decode_tok_s = cells.where(runs, decode_tok_s, np.nan)
+    prefill_tok_s = cells.where(runs, prefill_tok_s, np.nan)
+    decode_low, decode_high = _band(params, "decode", grid)
+    prefill_low, prefill_high = _band(params, "prefill", grid)
     return Run(
         backend=backend,
         params=params,
@@ -90,9 +98,19 @@ def run(build: Build, grid: Grid, calibration: Calibration) -> Run:
         placement=placement,
         decode_terms=decode,
         prefill_terms=prefill,
-        decode_tok_s=cells.where(runs, decode_tok_s, np.nan),
-        prefill_tok_s=cells.where(runs, prefill_tok_s, np.nan),
+        decode_tok_s=decode_tok_s,
+        prefill_tok_s=prefill_tok_s,
+        decode_range=(decode_tok_s * decode_low, decode_tok_s * decode_high),
+        prefill_range=(prefill_tok_s * prefill_low, prefill_tok_s * prefill_high),
     )
+
+
+def _band(params: BackendParams, kind: str, grid: Grid) -> tuple[Cells, Cells]:
+    """Each quant's measured/estimated band (wider where its coefficient is a prior)."""
+    bands = [params.band(kind, q.family) for q in grid.quants]
+    if len(bands) == 1:
+        return bands[0]
+    return grid.per_quant([b[0] for b in bands]), grid.per_quant([b[1] for b in bands])
 
 
 def run_grid(

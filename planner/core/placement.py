@@ -9,6 +9,7 @@ view of one cell that `estimate()` reports, with a `DeviceLoad` per accelerator.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
@@ -16,12 +17,21 @@ from planner.core import cells
 from planner.core.calibration import Calibration
 from planner.core.cells import Cells
 from planner.core.grid import Grid
-from planner.core.hardware import Accelerator, Build
+from planner.core.hardware import Accelerator, Backend, Build
 from planner.core.units import GIB
 from planner.core.workload import Workload
 
-FIT_GPU, FIT_PARTIAL, FIT_CPU, FIT_NONE = "gpu", "partial", "cpu", "none"
-FITS = (FIT_GPU, FIT_PARTIAL, FIT_CPU, FIT_NONE)  # GridPlacement.verdict holds indexes into this
+
+class Fit(StrEnum):
+    """Where the model runs: all on the GPUs, split with system RAM, on the CPU, or nowhere."""
+
+    GPU = "gpu"
+    PARTIAL = "partial"
+    CPU = "cpu"
+    NONE = "none"
+
+
+FITS = tuple(Fit)  # GridPlacement.verdict holds indexes into this
 GPU_CODE, PARTIAL_CODE, CPU_CODE, NONE_CODE = range(len(FITS))
 OS_RESERVE_GIB = 4.0  # what an idle OS and desktop keep of system RAM (at most a quarter of it)
 
@@ -47,6 +57,19 @@ def device_capacity_bytes(acc: Accelerator, workload: Workload, calibration: Cal
         share = workload.gpu_memory_fraction or default_gpu_fraction(acc)
         return acc.memory_bytes * share
     return max(acc.memory_bytes - calibration.backend(backend).reserve_gib * GIB, 0.0)
+
+
+def capacities(
+    accelerators: tuple[Accelerator, ...], workload: Workload, calibration: Calibration, backend: str
+) -> tuple[float, ...]:
+    """What each device may hold: a unified chip's GPU share, a GPU's memory less the runtime's reserve."""
+    reserve = calibration.backend(backend).reserve_gib * GIB
+    return tuple(
+        acc.memory_bytes * (workload.gpu_memory_fraction or default_gpu_fraction(acc))
+        if acc.unified
+        else max(acc.memory_bytes - reserve, 0.0)
+        for acc in accelerators
+    )
 
 
 @dataclass(frozen=True)
@@ -107,8 +130,8 @@ def place(build: Build, grid: Grid, calibration: Calibration, backend: str) -> G
     n_layers = grid.n_layers
     kv_per_layer = grid.kv_bytes / n_layers
     per_layer = layout.layer_bytes + kv_per_layer
-    accelerators = tuple(build.accelerators) if backend != "cpu" else ()
-    caps = tuple(device_capacity_bytes(a, grid.workload, calibration, backend) for a in accelerators)
+    accelerators = tuple(build.accelerators) if backend != Backend.CPU else ()
+    caps = capacities(accelerators, grid.workload, calibration, backend)
     last = len(caps) - 1
     room = gpu_room(grid, caps)
     layers = split_as_asked(grid.workload.tensor_split, room.usable, room.on_gpu) or spread(room.usable, room.on_gpu)
@@ -250,24 +273,39 @@ def spread(usable: list[Cells], n_layers: Cells) -> list[Cells]:
     remainder goes one by one to the largest fractional shares (two rounds)."""
     if len(usable) <= 1:
         return [cells.minimum(room, n_layers) for room in usable]
-    room = np.stack(np.broadcast_arrays(*usable))  # (devices, ...cells)
+    room = np.stack(usable)  # (devices,) for one cell, (devices, ...cells) for a grid
     total_room = room.sum(axis=0)
     over = total_room > n_layers
     if not over.any():
         return usable
     share = (n_layers * room) / np.where(over, total_room, 1)
     layers = np.minimum(np.floor(share).astype(np.int64), room)
-    leftover = n_layers - layers.sum(axis=0)
+    leftover = np.where(over, n_layers - layers.sum(axis=0), 0)
     order = np.argsort(layers - share, axis=0, kind="stable")  # largest fractional share first
-    rank = np.argsort(order, axis=0, kind="stable")
     for _ in range(2):
+        if not (leftover > 0).any():  # the first round always places every layer left over
+            break
         # Walking the devices in `order`, each one with room left takes a layer while any remain.
-        room_left = layers < room
-        before = np.take_along_axis(np.cumsum(np.take_along_axis(room_left, order, axis=0), axis=0), rank, axis=0)
-        step = room_left & (before - room_left < leftover)
-        layers = layers + step
-        leftover = leftover - step.sum(axis=0)
+        room_left = _in_order(layers < room, order)
+        takes = room_left & (np.cumsum(room_left, axis=0) - room_left < leftover)
+        layers = layers + _from_order(takes, order)
+        leftover = leftover - takes.sum(axis=0)
     return list(np.where(over, layers, room))
+
+
+def _in_order(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """`values` along the device axis, rearranged into `order` (plain indexing for one cell)."""
+    return values[order] if order.ndim == 1 else np.take_along_axis(values, order, axis=0)
+
+
+def _from_order(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """The inverse of `_in_order`."""
+    out = np.empty_like(values)
+    if order.ndim == 1:
+        out[order] = values
+    else:
+        np.put_along_axis(out, order, values, axis=0)
+    return out
 
 
 @dataclass(frozen=True)
@@ -291,7 +329,7 @@ class DeviceLoad:
 class Placement:
     """One cell of a `GridPlacement`, with its per-device loads."""
 
-    verdict: str
+    verdict: Fit
     devices: tuple[DeviceLoad, ...]
     cpu_layers: int
     total_layers: int

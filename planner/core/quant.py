@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from planner.core.model import ModelArch
+
 
 @dataclass(frozen=True)
 class QuantType:
@@ -21,6 +23,18 @@ class QuantType:
     expert_bpw: float | None = None
     block_bpw: float | None = None
     family: str = "k-quant"
+
+    def applies_to(self, model: ModelArch) -> bool:
+        """Whether files of this type exist for `model`: expert-only types (MXFP4) quantize
+        the expert tensors of mixture-of-experts models, so a dense model has none."""
+        return not (self.expert_bpw and not model.is_moe)
+
+    def not_applicable(self, model: ModelArch) -> str:
+        """Why `applies_to(model)` is false, for the user."""
+        return (
+            f"{model.name} has no {self.name} files: {self.name} quantizes the expert tensors of "
+            "mixture-of-experts models (such as gpt-oss). Pick a quant such as Q4_K_M or Q8_0."
+        )
 
     @property
     def is_float(self) -> bool:

@@ -23,19 +23,32 @@ from planner.core import cells
 from planner.core.calibration import Calibration
 from planner.core.cells import Cells
 from planner.core.grid import Grid
-from planner.core.hardware import Build
+from planner.core.hardware import Build, Split
 from planner.core.placement import GridPlacement
 from planner.core.quant import QuantType
+from planner.core.workload import Workload
 
 Terms = dict[str, Cells]  # each term a number (one cell) or an array broadcasting to the grid
 KNOWN = "known"  # seconds that need no coefficient
 SYNC_EXPONENT = 1.0  # a barrier across T threads costs ~T (atomic counter, cache-line traffic)
 
 
+ENGINE_SUFFIX = ":ik"  # ik_llama.cpp's own flash-attention kernels (ik_llama.cpp #370 and on)
+
+
+def attention_term(name: str, workload: Workload) -> str:
+    """Attention runs different kernels with flash attention: its own coefficient (`kv:fa`,
+    `attn:fa`), fitted on the rows measured with it. ik_llama.cpp ships different flash-
+    attention kernels: `attn:fa:ik`, fitted on its offload rows (mainline's where unfitted)."""
+    if not workload.flash_attention:
+        return name
+    return f"{name}:fa{ENGINE_SUFFIX}" if workload.engine == "ik_llama.cpp" else f"{name}:fa"
+
+
 def _tensor_parallel(build: Build, placement: GridPlacement) -> tuple[Cells, Cells]:
     """(cells split tensor-parallel, divisor of their per-device times)."""
     n_used = placement.used_devices
-    tensor = (n_used > 1) & (build.split == "tensor")
+    tensor = (n_used > 1) & (build.split == Split.TENSOR)
     return tensor, cells.where(tensor, n_used, 1)
 
 
@@ -96,7 +109,7 @@ def decode_terms(build: Build, grid: Grid, placement: GridPlacement, calibration
     return {
         "bw:{family}": weights_s / divisor,
         "bw:hbm": hbm_s / divisor,
-        "kv": kv_s / divisor,
+        attention_term("kv", grid.workload): kv_s / divisor,
         "layers": placement.gpu_layers / divisor,
         "token": 1.0,
         "multi": cells.where(hops > 0, 1.0, 0.0),
@@ -166,8 +179,7 @@ def prefill_terms(build: Build, grid: Grid, placement: GridPlacement, calibratio
     return {
         "flops:{family}": gpu_only(matmul_s / divisor),
         "flops:hbm": gpu_only(hbm_s / divisor),
-        # Flash attention never materialises K*Q: a different, faster kernel with its own fit.
-        ("attn_fa" if grid.workload.flash_attn else "attn"): gpu_only(attn_s / divisor),
+        attention_term("attn", grid.workload): gpu_only(attn_s / divisor),
         "ubatch": gpu_only(float(ubatches)),
         KNOWN: cells.where(on_gpu, stream_s / divisor + pcie_s, cpu_s),
     }
@@ -176,6 +188,8 @@ def prefill_terms(build: Build, grid: Grid, placement: GridPlacement, calibratio
 def coefficient(name: str, coefficients: Mapping[str, float], quants: tuple[QuantType, ...]) -> Cells:
     """A term's coefficient: one number, or one per quant for `{family}` terms."""
     if "{family}" not in name:
+        if name.endswith(ENGINE_SUFFIX) and name not in coefficients:
+            name = name.removesuffix(ENGINE_SUFFIX)
         return coefficients.get(name, 0.0)
     if len(quants) == 1:
         return coefficients.get(name.format(family=quants[0].family), 0.0)

@@ -19,7 +19,7 @@ from planner.core.grid import FloatArray, IntArray
 from planner.core.hardware import Build
 from planner.core.model import ModelArch
 from planner.core.physics import run_grid
-from planner.core.placement import FITS, NONE_CODE
+from planner.core.placement import FITS, NONE_CODE, Fit
 from planner.core.quant import QuantType
 from planner.core.workload import Workload
 
@@ -38,7 +38,7 @@ def cell_workload(workload: Workload, context: int) -> Workload:
 
 @dataclass(frozen=True)
 class SweepCell:
-    fit: str
+    fit: Fit
     gpu_layers: int
     total_layers: int
     weights_bytes: float
@@ -85,11 +85,12 @@ class Sweep:
     def total_bytes(self) -> FloatArray:
         return self.weights_bytes + self.kv_bytes + self.overhead_bytes
 
-    def fit_name(self, m: int, q: int, c: int) -> str:
+    def fit_name(self, m: int, q: int, c: int) -> Fit:
         return FITS[int(self.fit[m, q, c])]
 
     def cell(self, m: int, q: int, c: int) -> SweepCell:
         runs = self.fit[m, q, c] != NONE_CODE
+        prompt_known = runs and bool(np.isfinite(self.prefill_tok_s[m, q, c]))  # NaN: a GPU's compute is unknown
         return SweepCell(
             fit=self.fit_name(m, q, c),
             gpu_layers=int(self.gpu_layers[m, q, c]),
@@ -100,8 +101,10 @@ class Sweep:
             ram_needed_bytes=float(self.ram_needed_bytes[m, q, c]),
             decode_tok_s=float(self.decode_tok_s[m, q, c]) if runs else None,
             decode_range=(float(self.decode_low[m, q, c]), float(self.decode_high[m, q, c])) if runs else None,
-            prefill_tok_s=float(self.prefill_tok_s[m, q, c]) if runs else None,
-            prefill_range=(float(self.prefill_low[m, q, c]), float(self.prefill_high[m, q, c])) if runs else None,
+            prefill_tok_s=float(self.prefill_tok_s[m, q, c]) if prompt_known else None,
+            prefill_range=(
+                (float(self.prefill_low[m, q, c]), float(self.prefill_high[m, q, c])) if prompt_known else None
+            ),
         )
 
 
@@ -122,7 +125,7 @@ def sweep(
     contexts = [cell_workload(workload, c).context for c in contexts]
     depths = [decode_depth(workload, c) for c in contexts]
     result = run_grid(build, models, quants, contexts, depths, workload, calibration)
-    params, placement, shape = result.params, result.placement, result.grid.shape
+    placement, shape = result.placement, result.grid.shape
     decode, prefill = result.decode_tok_s, result.prefill_tok_s
     return Sweep(
         models=result.grid.models,
@@ -137,9 +140,9 @@ def sweep(
         overhead_bytes=np.broadcast_to(placement.overhead_bytes, shape),
         ram_needed_bytes=placement.cpu_bytes,
         decode_tok_s=decode,
-        decode_low=decode * params.decode_band[0],
-        decode_high=decode * params.decode_band[1],
+        decode_low=result.decode_range[0],
+        decode_high=result.decode_range[1],
         prefill_tok_s=prefill,
-        prefill_low=prefill * params.prefill_band[0],
-        prefill_high=prefill * params.prefill_band[1],
+        prefill_low=result.prefill_range[0],
+        prefill_high=result.prefill_range[1],
     )

@@ -5,11 +5,23 @@ experts in RAM, slots, threads, engine)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from planner.core.llama_settings import CACHE_TYPE_BYTES, ENGINES, LlamaSettings
+from planner.core.llama_settings import CACHE_TYPE_BYTES, UNQUANTIZED_CACHE, LlamaSettings
 from planner.errors import InputError
 
 MAX_CONTEXT = 10_000_000
+
+
+class Engine(StrEnum):
+    """The inference engine: mainline llama.cpp, or the ik_llama.cpp fork most MoE offloaders
+    use (faster CPU kernels; its own calibration of the CPU terms)."""
+
+    LLAMA_CPP = "llama.cpp"
+    IK_LLAMA_CPP = "ik_llama.cpp"
+
+
+FLASH_ATTN = ("on", "off", "auto")
 
 
 @dataclass(frozen=True)
@@ -17,8 +29,11 @@ class Workload:
     """`context`: tokens memory is allocated for (all slots together). `depth`: tokens already
     in the KV cache when decode speed is taken (llama-bench tg128 is depth 0). `prompt`:
     prefill length. `kv_cache` sets both cache types unless `cache_type_k/v` say otherwise.
-    `gpu_layers` None: as many whole layers as fit. `n_cpu_moe`: the experts of blocks
-    0..N-1 stay in system RAM (N >= layers: all of them, `--cpu-moe`)."""
+    `flash_attn`: llama.cpp's `--flash-attn on|off|auto`; `auto` is its default (since
+    build b6325, August 2025) and turns flash attention on wherever the backend has the
+    kernels, which every backend modelled here does. `gpu_layers` None: as many whole layers
+    as fit. `n_cpu_moe`: the experts of blocks 0..N-1 stay in system RAM (N >= layers: all
+    of them, `--cpu-moe`)."""
 
     context: int = 4096
     depth: int = 0
@@ -27,14 +42,14 @@ class Workload:
     backend: str | None = None
     n_ubatch: int = 512
     gpu_memory_fraction: float | None = None
+    flash_attn: str = "auto"
+    engine: Engine = Engine.LLAMA_CPP
     cache_type_k: str | None = None
     cache_type_v: str | None = None
-    flash_attn: bool = True
     gpu_layers: int | None = None
     n_cpu_moe: int = 0
     parallel: int = 1
     kv_unified: bool = True
-    engine: str = "llama.cpp"
     threads: int | None = None
     tensor_split: tuple[float, ...] = ()  # -ts: share of the layers per GPU (empty: by free memory)
 
@@ -50,14 +65,26 @@ class Workload:
             if (value is not None or name == "kv_cache") and value not in CACHE_TYPE_BYTES:
                 known = ", ".join(CACHE_TYPE_BYTES)
                 raise InputError(f"unknown KV-cache type {value!r}; choose one of {known}")
+        if self.flash_attn not in FLASH_ATTN:
+            raise InputError(f"flash attention must be one of {', '.join(FLASH_ATTN)}; got {self.flash_attn!r}")
+        if self.v_type not in UNQUANTIZED_CACHE and not self.flash_attention:
+            raise InputError(
+                f"a {self.v_type} V cache needs flash attention: llama.cpp quantizes the V cache only "
+                "with it; use --flash-attn on (or auto), or an f16 V cache"
+            )
         if self.gpu_memory_fraction is not None and not 0.1 <= self.gpu_memory_fraction <= 1.0:
             raise InputError("the GPU share of unified memory must be between 0.1 and 1.0")
-        if self.engine not in ENGINES:
-            raise InputError(f"unknown engine {self.engine!r}; choose one of {', '.join(ENGINES)}")
+        if self.engine not in tuple(Engine):
+            raise InputError(f"unknown engine {self.engine!r}; choose one of {', '.join(Engine)}")
         for name, low in (("n_ubatch", 1), ("n_cpu_moe", 0), ("parallel", 1)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise InputError(f"{name} must be a whole number of at least {low}; got {value!r}")
+
+    @property
+    def flash_attention(self) -> bool:
+        """Whether llama.cpp runs flash attention (`auto` turns it on: see the class notes)."""
+        return self.flash_attn != "off"
 
     @property
     def k_type(self) -> str:
@@ -90,11 +117,11 @@ class Workload:
             cache_type_k=settings.cache_type_k,
             cache_type_v=settings.cache_type_v,
             n_ubatch=settings.ubatch_effective,
-            flash_attn=settings.flash_attention_used(),
+            flash_attn=settings.flash_attn,
             gpu_layers=settings.gpu_layers,
             n_cpu_moe=10_000 if settings.cpu_moe else settings.n_cpu_moe,
             parallel=settings.parallel,
-            engine=settings.engine,
+            engine=Engine(settings.engine),
             threads=settings.threads,
             tensor_split=settings.tensor_split,
             **planner_fields,  # type: ignore[arg-type]

@@ -85,6 +85,7 @@ class Estimator:
             kv_cache=settings.cache_type_k if settings.cache_type_k == settings.cache_type_v else "f16",
             cache_type_k=settings.cache_type_k,
             cache_type_v=settings.cache_type_v,
+            flash_attn=settings.flash_attn,
             backend=request.get("backend"),
             n_ubatch=settings.ubatch_effective,
             gpu_memory_fraction=request.get("gpu_memory_fraction"),

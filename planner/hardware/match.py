@@ -133,7 +133,7 @@ def custom_accelerator(gpu: GpuInfo) -> tuple[Accelerator, str]:
         # FMA = 2 flops per core per clock; the FP16 tensor rate is unknown, so FP32 stands in.
         tflops = gpu.shader_cores * 2 * gpu.max_graphics_clock_mhz / 1e6
     else:
-        tflops = bandwidth / 20  # the catalog's own placeholder when compute is unknown
+        tflops = None  # unknown: the estimate says prompt processing cannot be estimated
         missing.append("compute")
     memory_gib = round(gpu.memory_gib, 1)
     accelerator = Accelerator(
@@ -142,7 +142,7 @@ def custom_accelerator(gpu: GpuInfo) -> tuple[Accelerator, str]:
         vendor=gpu.vendor,
         memory_gb=memory_gib,
         bandwidth_gbs=bandwidth,
-        fp16_tflops=round(tflops, 2),
+        fp16_tflops=None if tflops is None else round(tflops, 2),
         power_w=gpu.power_limit_w or 0.0,
         unified=gpu.unified,
         segment="custom",

@@ -13,12 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from planner.core.units import GIB
+
 OK = "ok"
 ABSENT = "absent"
 ERROR = "error"
 TIMEOUT = "timeout"
 
-GIB = 1024**3
 
 # Runs a command and returns its stdout; raises OSError or subprocess.SubprocessError.
 Runner = Callable[[Sequence[str]], str]

@@ -8,7 +8,7 @@ from typing import Any
 from planner.core.estimate import Estimate
 from planner.core.hardware import Build
 from planner.core.llama_settings import LlamaSettings
-from planner.core.placement import FIT_NONE
+from planner.core.placement import Fit
 from planner.core.workload import Workload
 from planner.errors import InputError, PlannerError
 from planner.estimation.front import Estimator
@@ -54,7 +54,7 @@ def point_of(e: Estimate, settings: LlamaSettings, with_max_context: bool) -> Po
     in system RAM. A setting that only fits by spilling more layers is a different setting."""
     p = e.placement
     vram = max((d.used_bytes for d in p.devices), default=0.0)
-    ram_ok = p.verdict != FIT_NONE and e.decode_tok_s is not None
+    ram_ok = p.verdict != Fit.NONE and e.decode_tok_s is not None
     gpu_ok = True
     if p.devices:
         asked = p.total_layers if settings.gpu_layers is None else min(settings.gpu_layers, p.total_layers)

@@ -21,7 +21,7 @@ from planner.core.cost import CostSettings
 from planner.core.estimate import Estimate, estimate
 from planner.core.memory import kv_cache_bytes, output_compute_buffer_bytes, weight_layout
 from planner.core.model import ModelArch
-from planner.core.placement import FIT_CPU, FIT_GPU
+from planner.core.placement import Fit
 from planner.core.quant import QuantType
 from planner.core.workload import Workload
 from planner.errors import PlannerError
@@ -267,9 +267,9 @@ def describe(
 ) -> tuple[str, ...]:
     """Fit, speed, price and power in words, each against its limit where one was set."""
     p, cost = est.placement, est.cost
-    if est.fit == FIT_GPU:
+    if est.fit == Fit.GPU:
         fit = f"fits fully on the GPU ({p.gpu_layers}/{p.total_layers} layers; up to {est.max_context_on_gpu:,} tokens)"
-    elif est.fit == FIT_CPU:
+    elif est.fit == Fit.CPU:
         fit = f"runs on the CPU from {est.build.ram_gb:g} GB of system RAM"
     else:
         held = "the output layer" if p.gpu_layers == p.total_layers else f"{p.cpu_layers} layers"

@@ -12,7 +12,7 @@ from typing import Any
 
 from planner.catalog.builds import build_from_spec, preset_spec
 from planner.core.estimate import estimate
-from planner.core.placement import FIT_NONE
+from planner.core.placement import Fit
 from planner.core.workload import Workload
 from planner.planning.candidates import footprint_gb, gpu_spec
 from planner.planning.search import Planner, PlanRequest, PlanResult
@@ -105,7 +105,7 @@ class ClaimCheck:
 
     label: str
     build_name: str
-    fit: str
+    fit: Fit
     decode_tok_s: float | None
     price_usd: float | None
 
@@ -122,11 +122,11 @@ class FloorRow:
     def verdict(self) -> str:
         if self.model_name is None:
             return "no open model to check"
-        missed = [c for c in self.checks if c.fit == FIT_NONE or (c.decode_tok_s or 0.0) < FLOOR_MIN_TOK_S]
+        missed = [c for c in self.checks if c.fit == Fit.NONE or (c.decode_tok_s or 0.0) < FLOOR_MIN_TOK_S]
         if not missed:
             return "holds"
         return "optimistic: " + "; ".join(
-            f"{c.label} does not fit" if c.fit == FIT_NONE else f"{c.label} runs at {c.decode_tok_s:.1f} tok/s"
+            f"{c.label} does not fit" if c.fit == Fit.NONE else f"{c.label} runs at {c.decode_tok_s:.1f} tok/s"
             for c in missed
         )
 

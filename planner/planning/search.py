@@ -17,7 +17,7 @@ from planner.catalog.store import Catalog
 from planner.core.calibration import PRIORS, Calibration
 from planner.core.cost import CostSettings
 from planner.core.estimate import Estimate
-from planner.core.placement import FIT_GPU, FIT_NONE
+from planner.core.placement import Fit
 from planner.core.workload import Workload
 from planner.errors import InputError
 from planner.planning.candidates import Evaluated, Evaluation, describe, evaluate_all
@@ -71,7 +71,7 @@ class PlanResult:
     why: tuple[str, ...]
 
     @property
-    def fit(self) -> str:
+    def fit(self) -> Fit:
         return self.estimate.fit
 
     @property
@@ -156,13 +156,13 @@ def failures(ev: Evaluated, request: PlanRequest, vendors: frozenset[str]) -> li
     """Why a candidate misses the request (empty: it qualifies)."""
     est, r = ev.estimate, request
     out = []
-    if est.fit == FIT_NONE:
+    if est.fit == Fit.NONE:
         return ["do not fit"]
     if vendors and not vendors & {v.lower() for v in ev.vendors}:
         out.append("other vendor")
     if not r.used and "used" in ev.price_kinds:
         out.append("priced used")
-    if r.gpu_only and est.fit != FIT_GPU:
+    if r.gpu_only and est.fit != Fit.GPU:
         out.append("not fully on the GPU")
     if r.budget_usd is not None and ev.price_usd > r.budget_usd:
         out.append("over budget")
@@ -206,8 +206,8 @@ class Planner:
     def evaluate(self, request: PlanRequest) -> Evaluation:
         model = self.catalog.model(request.model)
         quant = self.catalog.quant(request.quant)
-        if quant.expert_bpw and not model.is_moe:
-            raise InputError(f"{model.name} has no {quant.name} files: {quant.name} quantizes MoE expert tensors.")
+        if not quant.applies_to(model):
+            raise InputError(quant.not_applicable(model))
         workload = Workload(context=request.context, kv_cache=request.kv_cache)
         key = (model.id, quant.name, request.context, request.kv_cache, request.used)
         if key not in self._cache:
@@ -258,7 +258,7 @@ class Planner:
         return frozenset(v.lower() for v in requested)
 
     def _suggest(self, evaluation: Evaluation, request: PlanRequest, vendors: frozenset[str]) -> tuple[Suggestion, ...]:
-        runs = [ev for ev in evaluation.evaluated if ev.estimate.fit != FIT_NONE]
+        runs = [ev for ev in evaluation.evaluated if ev.estimate.fit != Fit.NONE]
         budget = request.budget_usd
         over_budget = [ev for ev in runs if set(failures(ev, request, vendors)) == {"over budget"}]
         in_budget = [ev for ev in runs if budget is None or ev.price_usd <= budget]

@@ -6,11 +6,11 @@ from planner.catalog.builds import build_from_spec, preset_spec
 from planner.core.estimate import Estimate
 from planner.core.hardware import Build
 from planner.core.model import ModelArch
-from planner.core.placement import FIT_NONE
+from planner.core.placement import Fit
 from planner.core.quant import QuantType
 from planner.core.units import GIB
 from planner.estimation.front import Estimator
-from planner.reporting.estimates import applies, estimate_on
+from planner.reporting.estimates import estimate_on
 from planner.reporting.sheet_data import MemoryBar, ScatterPoint, Series
 
 CONTEXT_POINTS = (1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072)
@@ -26,12 +26,12 @@ def context_series(
     top = max(max(contexts), MIN_CHART_CONTEXT)
     series = []
     for model in models[:MAX_SERIES]:
-        if not applies(model, quant):
+        if not quant.applies_to(model):
             continue
         points = []
         for context in (c for c in CONTEXT_POINTS if c <= min(top, model.max_context)):
             result = estimate_on(estimator, build, model, quant, context, depth=context)
-            if result.fit == FIT_NONE or not result.decode_tok_s:
+            if result.fit == Fit.NONE or not result.decode_tok_s:
                 break
             points.append((float(context), result.decode_tok_s))
         if points:
@@ -88,6 +88,6 @@ def scatter(estimator: Estimator, reference: Estimate, own_preset: str | None) -
         result = estimate_on(
             estimator, build, reference.model, reference.quant, reference.workload.context, reference.workload.depth
         )
-        if result.fit != FIT_NONE and result.cost.hardware_usd and result.decode_tok_s:
+        if result.fit != Fit.NONE and result.cost.hardware_usd and result.decode_tok_s:
             points.append(ScatterPoint(row["name"], result.cost.hardware_usd, result.decode_tok_s))
     return tuple(points)

@@ -9,11 +9,6 @@ from planner.core.quant import QuantType
 from planner.estimation.front import Estimator
 
 
-def applies(model: ModelArch, quant: QuantType) -> bool:
-    """MXFP4-style quants only exist for MoE expert tensors."""
-    return not (quant.expert_bpw and not model.is_moe)
-
-
 def estimate_on(
     estimator: Estimator, build: Build, model: ModelArch, quant: QuantType, context: int, depth: int = 0
 ) -> Estimate:

@@ -12,14 +12,14 @@ from planner.core.estimate import Estimate
 from planner.core.hardware import Build
 from planner.core.llama_settings import LlamaSettings
 from planner.core.model import ModelArch
-from planner.core.placement import FIT_NONE
+from planner.core.placement import Fit
 from planner.core.quant import QuantType
 from planner.core.units import GIB
 from planner.errors import InputError, PlannerError
 from planner.estimation.front import Estimator
 from planner.reporting import bill, chart_data
 from planner.reporting.detected import detected_section
-from planner.reporting.estimates import applies, estimate_on
+from planner.reporting.estimates import estimate_on
 from planner.reporting.progress import Steps
 from planner.reporting.sheet_data import (
     PAGE_SIZES,
@@ -98,7 +98,7 @@ def _models(
     runnable = []
     for row in catalog.model_rows.values():  # most popular first
         model = catalog.model(row["id"])
-        if applies(model, quant) and estimate_on(estimator, build, model, quant, context).fit != FIT_NONE:
+        if quant.applies_to(model) and estimate_on(estimator, build, model, quant, context).fit != Fit.NONE:
             runnable.append(model)
     # The most popular model of each size class the build runs, largest class first (a 48 GB
     # build's sheet should show a 70B, not five 8Bs), then the next most popular overall.
@@ -130,7 +130,7 @@ def _table_estimates(
     combos = list(product(models, quants, contexts))
     for i, (model, quant, context) in enumerate(combos):
         steps.report(100 * i / len(combos), f"estimating {model.name} {quant.name}")
-        if not applies(model, quant):
+        if not quant.applies_to(model):
             note = f"{model.name} has no {quant.name} files ({quant.name} is for MoE expert tensors): left out"
             notes.append(note) if note not in notes else None
             continue
@@ -244,10 +244,14 @@ def _assumptions(
         row = catalog.gpu_rows.get(a.id) or catalog.apple_rows.get(a.id) or {}
         cite = mark(sources.cite(row.get("source_url")))
         notes.append(
-            f"{a.name}: {a.memory_gb:g} GB, {a.bandwidth_gbs:,.0f} GB/s, {a.fp16_tflops:g} FP16 TFLOPS, "
+            f"{a.name}: {a.memory_gb:g} GB, {a.bandwidth_gbs:,.0f} GB/s, {_tflops(a.fp16_tflops)}, "
             f"{a.power_w:,.0f} W {cite}".rstrip()
         )
     for model in models:
         cite = mark(sources.cite(catalog.model_rows[model.id].get("source_url")))
         notes.append(f"{model.name}: {model.n_layers} layers, {model.max_context:,} tokens max context {cite}".rstrip())
     return tuple(notes)
+
+
+def _tflops(value: float | None) -> str:
+    return f"{value:g} FP16 TFLOPS" if value else "FP16 TFLOPS unknown"

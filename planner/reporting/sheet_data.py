@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from planner.core.hardware import Build
+from planner.core.placement import Fit
 from planner.hardware.detect import Detection
 from planner.hardware.match import ThisPc
 
@@ -113,7 +114,7 @@ class FitRow:
     model: str
     quant: str
     context: int
-    fit: str
+    fit: Fit
     gpu_layers: int
     total_layers: int
     memory_gib: float

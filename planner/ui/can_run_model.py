@@ -14,7 +14,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyM
 from PySide6.QtGui import QColor
 
 from planner.core.model import ModelArch
-from planner.core.placement import FIT_CPU, FIT_GPU, FIT_NONE, FIT_PARTIAL
+from planner.core.placement import Fit
 from planner.core.quant import QuantType
 from planner.core.sweep import SweepCell
 from planner.core.units import GIB
@@ -40,14 +40,14 @@ HEADER_TIPS = (
     "Hardware amortization + electricity per million generated tokens",
 )
 POPULAR_QUANTS = frozenset({"Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16", "MXFP4", "IQ4_XS", "Q3_K_M"})
-FIT_ORDER = {FIT_GPU: 0, FIT_PARTIAL: 1, FIT_CPU: 2, FIT_NONE: 3}
-FIT_LABELS = {FIT_GPU: "GPU", FIT_PARTIAL: "partial", FIT_CPU: "CPU only", FIT_NONE: "does not fit"}
+FIT_ORDER = {Fit.GPU: 0, Fit.PARTIAL: 1, Fit.CPU: 2, Fit.NONE: 3}
+FIT_LABELS = {Fit.GPU: "GPU", Fit.PARTIAL: "partial", Fit.CPU: "CPU only", Fit.NONE: "does not fit"}
 # Alpha tints: they read on light and dark palettes alike, because text keeps the palette's colour.
 FIT_TINTS = {
-    FIT_GPU: QColor(40, 180, 70, 70),
-    FIT_PARTIAL: QColor(245, 170, 20, 80),
-    FIT_CPU: QColor(150, 120, 100, 70),
-    FIT_NONE: QColor(220, 40, 40, 70),
+    Fit.GPU: QColor(40, 180, 70, 70),
+    Fit.PARTIAL: QColor(245, 170, 20, 80),
+    Fit.CPU: QColor(150, 120, 100, 70),
+    Fit.NONE: QColor(220, 40, 40, 70),
 }
 MISSING_HIGH = float("inf")  # sorts unknown costs after every known one
 
@@ -63,7 +63,7 @@ class CanRunRow:
     context: int
 
     @property
-    def fit(self) -> str:
+    def fit(self) -> Fit:
         return self.cell.fit
 
 
@@ -196,7 +196,7 @@ class CanRunFilterProxy(QSortFilterProxyModel):
         row = self.sourceModel().index(source_row, COL_MODEL, source_parent).data(ROW_ROLE)
         if row is None:
             return False
-        if self._gpu_only and row.fit != FIT_GPU:
+        if self._gpu_only and row.fit != Fit.GPU:
             return False
         if self._quants is not None and row.quant.name not in self._quants:
             return False

@@ -72,7 +72,7 @@ def sweep_job(
             if cancelled():
                 return None
             for q, quant in enumerate(quants):
-                if quant.expert_bpw and not model.is_moe:
+                if not quant.applies_to(model):
                     continue
                 cell = result.cell(m, q, 0)
                 busy = cell.gpu_layers < cell.total_layers

@@ -9,13 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from planner.core.estimate import Estimate
+from planner.core.units import GIB
 from planner.core.workload import Workload
 from planner.errors import PlannerError
 from planner.ui.plot_style import ContextAxis, styled_plot
 from planner.ui.state import PlannerState
 
 CONTEXTS = [2**n for n in range(9, 21)]  # 512 .. 1M
-GIB = 1024**3
 DASH, DOT = Qt.PenStyle.DashLine, Qt.PenStyle.DotLine
 
 

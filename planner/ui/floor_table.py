@@ -13,7 +13,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget
 
-from planner.core.placement import FIT_GPU, FIT_NONE
+from planner.core.placement import Fit
 from planner.planning.hardware_floor import (
     ARTICLE_SOURCE,
     FLOOR_CONTEXT,
@@ -62,10 +62,10 @@ def _result_text(result: PlanResult | None) -> str:
 
 
 def _check_text(check: ClaimCheck) -> str:
-    if check.fit == FIT_NONE:
+    if check.fit == Fit.NONE:
         return f"{check.label}: does not fit"
     price = "unpriced" if check.price_usd is None else f"${check.price_usd:,.0f}"
-    where = "" if check.fit == FIT_GPU else f" ({FIT_LABELS.get(check.fit, check.fit)})"
+    where = "" if check.fit == Fit.GPU else f" ({FIT_LABELS[check.fit]})"
     return f"{check.label}: {tok_s(check.decode_tok_s)} tok/s{where}, {price}"
 
 

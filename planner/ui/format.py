@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from planner.core.units import GIB
 from planner.ui.settings import Settings
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "CAD": "C$", "AUD": "A$"}
@@ -41,7 +42,7 @@ def tok_range(pair: tuple[float, float] | None) -> str:
 
 
 def gib(value_bytes: float) -> str:
-    return f"{value_bytes / 1024**3:,.1f} GiB"
+    return f"{value_bytes / GIB:,.1f} GiB"
 
 
 def esc(text: object) -> str:

@@ -6,6 +6,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from planner.core.units import GIB
+
 SEGMENTS = (("weights", QColor("#4e79a7")), ("KV cache", QColor("#f28e2b")), ("overhead", QColor("#9c9c9c")))
 
 
@@ -26,7 +28,7 @@ class MemoryBar(QWidget):
         self.label = label
         self.segments = (weights, kv, overhead)
         self.capacity = capacity
-        gib = 1024**3
+        gib = GIB
         self.setToolTip(
             f"{label}\nweights {weights / gib:.2f} GiB, KV cache {kv / gib:.2f} GiB, "
             f"overhead {overhead / gib:.2f} GiB\ncapacity {capacity / gib:.2f} GiB"
@@ -54,7 +56,7 @@ class MemoryBar(QWidget):
             edge = bar.left() + self.capacity * scale
             painter.drawLine(int(edge), int(bar.top()) - 2, int(edge), int(bar.bottom()) + 2)
         painter.setPen(text_color)
-        gib = 1024**3
+        gib = GIB
         painter.drawText(
             QRectF(0, 0, self.width(), 16),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

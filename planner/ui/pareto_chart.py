@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from planner.core.estimate import Estimate
-from planner.core.placement import FIT_NONE
+from planner.core.placement import Fit
 from planner.planning.search import PlanResult, pareto_frontier
 from planner.ui.can_run_model import FIT_LABELS
 from planner.ui.format import tok_range, tok_s
@@ -106,7 +106,7 @@ class ParetoChart(QWidget):
         self.current_xy = None
         if estimate is None:
             self._current_note = f"current build ({name}) could not be estimated"
-        elif estimate.fit == FIT_NONE or estimate.decode_tok_s is None:
+        elif estimate.fit == Fit.NONE or estimate.decode_tok_s is None:
             self._current_note = f"current build ({name}) does not run this model"
         elif not estimate.cost.hardware_usd:
             self._current_note = f"current build ({name}) has no price"
@@ -114,7 +114,7 @@ class ParetoChart(QWidget):
             self.current_xy = _xy(estimate.cost.hardware_usd, estimate.decode_tok_s)
             price = estimate.cost.hardware_usd
             self._current_note = f"★ current build: {name}, ${price:,.0f}, {tok_s(estimate.decode_tok_s)} tok/s"
-            self._current_note += f" ({FIT_LABELS.get(estimate.fit, estimate.fit)})"
+            self._current_note += f" ({FIT_LABELS[estimate.fit]})"
         self.current_marker.setData(pos=[self.current_xy] if self.current_xy else [])
         self._refresh()
 
@@ -144,7 +144,7 @@ class ParetoChart(QWidget):
             result.name,
             f"price ${result.price_usd:,.0f}",
             f"generation {tok_s(result.decode_tok_s)} tok/s (likely {tok_range(est.decode_range)})",
-            f"fit: {FIT_LABELS.get(result.fit, result.fit)}",
+            f"fit: {FIT_LABELS[result.fit]}",
         ]
         if any(r is result for r in self.frontier):
             lines.append("on the Pareto frontier")

@@ -107,7 +107,7 @@ class PlanTableModel(RowsTableModel[PlanRow]):
         return {
             COL_RANK: str(row.rank) if row.rank else "try",
             COL_BUILD: result.name,
-            COL_FIT: FIT_LABELS.get(result.fit, result.fit),
+            COL_FIT: FIT_LABELS[result.fit],
             COL_GEN: tok_s(result.decode_tok_s),
             COL_PROMPT: tok_s(result.prefill_tok_s),
             COL_PRICE: self._money(result.price_usd),

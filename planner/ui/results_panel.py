@@ -5,22 +5,22 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QTextBrowser, QToolButton, QVBoxLayout, QWidget
 
 from planner.core.estimate import Estimate
-from planner.core.placement import FIT_CPU, FIT_GPU, FIT_NONE, FIT_PARTIAL
+from planner.core.placement import Fit
 from planner.ui.format import Money, esc, gib, tok_range, tok_s
 from planner.ui.memory_bar import MemoryBar
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
 
-VERDICT_COLORS = {FIT_GPU: "#3c9a5f", FIT_PARTIAL: "#e0a030", FIT_CPU: "#e07b30", FIT_NONE: "#d9534f"}
+VERDICT_COLORS = {Fit.GPU: "#3c9a5f", Fit.PARTIAL: "#e0a030", Fit.CPU: "#e07b30", Fit.NONE: "#d9534f"}
 
 
 def verdict_text(estimate: Estimate) -> str:
     p = estimate.placement
     return {
-        FIT_GPU: "Fits fully in GPU memory",
-        FIT_PARTIAL: f"Partial offload: {p.gpu_layers} of {p.total_layers} layers on the GPU, the rest on the CPU",
-        FIT_CPU: "Runs on the CPU from system RAM",
-        FIT_NONE: "Does not fit: not enough GPU memory plus system RAM",
+        Fit.GPU: "Fits fully in GPU memory",
+        Fit.PARTIAL: f"Partial offload: {p.gpu_layers} of {p.total_layers} layers on the GPU, the rest on the CPU",
+        Fit.CPU: "Runs on the CPU from system RAM",
+        Fit.NONE: "Does not fit: not enough GPU memory plus system RAM",
     }[p.verdict]
 
 
@@ -119,6 +119,8 @@ class ResultsPanel(QWidget):
             )
             self.prefill.setText(
                 f"<b>{tok_s(estimate.prefill_tok_s)} tok/s</b> (likely {tok_range(estimate.prefill_range)})"
+                if estimate.prefill_tok_s is not None
+                else "unavailable: the GPU's compute (FP16 TFLOPS) is unknown"
             )
         ctx = estimate.max_context_on_gpu
         self.max_ctx.setText("does not fit at any context" if ctx <= 0 else f"{ctx:,} tokens")
@@ -143,7 +145,14 @@ class ResultsPanel(QWidget):
         self.power.setText(
             f"{c.power_load_w:,.0f} W at load, {c.power_idle_w:,.0f} W idle — {self.money(c.usd_per_day_power, 2)}/day"
         )
-        self.per_mtok.setText("—" if c.usd_per_mtok is None else self.money(c.usd_per_mtok, 2))
+        if c.usd_per_mtok is not None:
+            self.per_mtok.setText(self.money(c.usd_per_mtok, 2))
+        elif c.electricity_usd_per_mtok is not None:
+            self.per_mtok.setText(
+                f"— without a full hardware price; electricity alone {self.money(c.electricity_usd_per_mtok, 2)}"
+            )
+        else:
+            self.per_mtok.setText("—")
         self.per_1000.setText("—" if c.tok_s_per_1000_usd is None else f"{c.tok_s_per_1000_usd:,.1f} tok/s per $1,000")
 
     def _show_why(self, estimate: Estimate) -> None:

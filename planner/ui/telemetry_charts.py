@@ -14,11 +14,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from planner.core.units import GIB
 from planner.hardware.nvml_api import NvmlError
 from planner.hardware.nvml_pynvml import PynvmlApi
 from planner.hardware.telemetry import MAX_INTERVAL_S, MIN_INTERVAL_S, PsutilStats, Sample, Sampler
 
-GIB = 1024**3
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
 
 

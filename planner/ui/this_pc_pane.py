@@ -12,6 +12,7 @@ from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from planner.core.estimate import Estimate
+from planner.core.units import GIB
 from planner.hardware.detect import DEFAULT_TIMEOUT_S, GPU_PROBES, Detection
 from planner.hardware.match import ThisPc, this_pc
 from planner.ui.format import esc
@@ -20,7 +21,6 @@ from planner.ui.state import PlannerState
 from planner.ui.telemetry_charts import SamplerFactory, TelemetryCharts, real_sampler
 from planner.ui.workers import Worker
 
-GIB = 1024**3
 STATUS_COLORS = {"ok": "#2e7d32", "absent": "#777777", "error": "#b00020", "timeout": "#b35c00"}
 
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from planner.catalog.builds import build_from_spec
 from planner.core.estimate import Estimate
-from planner.core.placement import FIT_NONE
+from planner.core.placement import Fit
 from planner.errors import PlannerError
 from planner.ui.compare_model import BuildChoice, build_choices
 from planner.ui.format import tok_range, tok_s
@@ -86,7 +86,7 @@ class ValueScatter(QWidget):
             except PlannerError:
                 errors += 1
                 continue
-            if est.fit == FIT_NONE or est.decode_tok_s is None:
+            if est.fit == Fit.NONE or est.decode_tok_s is None:
                 self.skipped_no_fit += 1
             elif not est.cost.hardware_usd:
                 self.skipped_no_price += 1

@@ -84,3 +84,22 @@ def test_corrupt_calibration_file_is_a_clear_error(tmp_path: Path) -> None:
     broken.write_text("{not json")
     with pytest.raises(CatalogError, match=r"calibration.json is corrupt.*calibrate.py"):
         load_calibration(broken)
+
+
+def test_coefficients_without_data_ship_as_priors() -> None:
+    """No public row uses an i-quant and MXFP4 rests on a handful: both are marked priors."""
+    shipped = load_calibration(CALIBRATION)
+    cuda = shipped.backend("cuda")
+    assert {"bw:i-quant", "flops:i-quant", "bw:mxfp", "flops:mxfp"} <= set(cuda.priors)
+    assert "bw:k-quant" not in cuda.priors and not cuda.is_prior("decode", "k-quant")
+
+
+def test_a_prior_widens_the_range_and_says_so(estimator: Estimator) -> None:
+    fitted = estimator.estimate({"gpu": "RTX 3090", "model": "llama-3-8b", "quant": "Q4_K_M"})
+    prior = estimator.estimate({"gpu": "RTX 3090", "model": "llama-3-8b", "quant": "IQ4_XS"})
+    fitted_spread, prior_spread = (e.decode_range[1] / e.decode_range[0] for e in (fitted, prior))
+    assert prior_spread == pytest.approx(fitted_spread * 1.25**2)
+    assert prior.prefill_range[1] / prior.prefill_range[0] > fitted.prefill_range[1] / fitted.prefill_range[0]
+    notes = " ".join(prior.assumptions)
+    assert "i-quant generation and prompt-processing efficiency on cuda is a prior" in notes
+    assert "is a prior" not in " ".join(fitted.assumptions)

@@ -71,6 +71,18 @@ def test_longer_depth_is_slower(capsys: pytest.CaptureFixture[str]) -> None:
         ["--gpu", "RTX 3090", "--gpus", "0", "--model", "llama-3-8b", "--quant", "Q4_K_M"],
         ["--gpu", "NVIDIA GeForce RTX 3060", "--model", "llama-3-8b", "--quant", "Q4_K_M"],
         ["--build", "/nonexistent/build.json", "--model", "llama-3-8b", "--quant", "Q4_K_M"],
+        [
+            "--gpu",
+            "RTX 3090",
+            "--model",
+            "llama-3-8b",
+            "--quant",
+            "Q4_K_M",
+            "--kv-cache",
+            "q8_0",
+            "--flash-attn",
+            "off",
+        ],
     ],
 )
 def test_bad_input_exits_2_with_a_message(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
@@ -107,3 +119,17 @@ def test_unified_memory_share_is_adjustable(capsys: pytest.CaptureFixture[str]) 
     # Apple's "64 GB" is 64 GiB.
     assert default["memory"]["gpu_capacity_gib"] == pytest.approx(64 * 0.75, rel=0.01)
     assert raised["memory"]["gpu_capacity_gib"] == pytest.approx(64 * 0.9, rel=0.01)
+
+
+def test_flash_attention_is_a_setting_llama_cpp_defaults_to_auto(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--gpu", "RTX 4090", "--model", "llama-3-8b", "--quant", "Q4_K_M", "--context", "32768"]
+    default = estimate_json(capsys, *args)
+    off = estimate_json(capsys, *args, "--flash-attn", "off")
+    on = estimate_json(capsys, *args, "--flash-attn", "on")
+    assert default["flash_attn"] == "auto" and off["flash_attn"] == "off"
+    assert any("--flash-attn auto" in a for a in default["assumptions"])
+    assert any("flash attention off" in a for a in off["assumptions"])
+    # without it llama.cpp keeps one layer's f32 attention scores: 32768 x 512 x 32 heads x 4 B = 2 GiB more
+    # (less the ~0.1 GiB by which the logits, the output GPU's peak with flash attention, exceed a layer's)
+    assert off["memory"]["overhead_gib"] - on["memory"]["overhead_gib"] == pytest.approx(2.0, abs=0.1)
+    assert on["memory"] == default["memory"] and on["decode_tok_s"] == default["decode_tok_s"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,10 +10,10 @@ from hypothesis import strategies as st
 from planner.catalog.store import Catalog
 from planner.core.estimate import estimate
 from planner.core.hardware import Accelerator, Build, GpuGroup
-from planner.core.placement import FIT_CPU, FIT_GPU, FIT_NONE, FIT_PARTIAL
+from planner.core.placement import Fit
 from planner.core.workload import Workload
 
-FIT_RANK = {FIT_GPU: 3, FIT_PARTIAL: 2, FIT_CPU: 1, FIT_NONE: 0}
+FIT_RANK = {Fit.GPU: 3, Fit.PARTIAL: 2, Fit.CPU: 1, Fit.NONE: 0}
 MODELS = ["llama-3-8b", "llama-3-70b", "qwen3-30b-a3b", "gemma-3-4b", "gpt-oss-20b", "mistral-7b-v0.3"]
 QUANTS = ["Q4_K_M", "Q8_0", "F16", "Q2_K"]
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -101,10 +100,40 @@ def test_every_output_is_finite_and_positive(catalog, model, quant, vram, bw, ct
     build = Build(name="t", gpus=(GpuGroup(gpu(vram, bw)),), ram_gb=512)
     result = estimate(build, m, catalog.quant(quant), Workload(context=ctx, depth=depth, kv_cache=kv))
     values = result.to_dict()
-    numbers = [values["decode_tok_s"], values["prefill_tok_s"], values["power_w"], values["usd_per_mtok"]]
+    numbers = [values["decode_tok_s"], values["prefill_tok_s"], values["power_w"], values["electricity_usd_per_mtok"]]
     numbers += values["decode_tok_s_range"] + values["prefill_tok_s_range"]
     numbers += [v for k, v in values["memory"].items() if k.endswith("_gib")]
-    assert result.fit != FIT_NONE
+    assert result.fit != Fit.NONE
     assert all(math.isfinite(n) and n >= 0 for n in numbers)
     assert values["decode_tok_s"] > 0 and values["prefill_tok_s"] > 0
-    assert replace(result.workload) == result.workload
+    assert values["usd_per_mtok"] is None  # the test build has no price: no cost per token
+
+
+@SETTINGS
+@given(**common, kv=st.sampled_from(["q8_0", "q4_0"]))
+def test_a_quantized_kv_cache_never_needs_more_memory_nor_holds_fewer_layers(
+    catalog, model, quant, vram, bw, ctx, kv
+) -> None:
+    build = Build(name="t", gpus=(GpuGroup(gpu(vram, bw)),), ram_gb=64)
+    m = catalog.model(model)
+    q = catalog.quant(quant if m.is_moe or quant != "MXFP4" else "Q4_K_M")
+    f16 = estimate(build, m, q, Workload(context=ctx))
+    small = estimate(build, m, q, Workload(context=ctx, kv_cache=kv))
+    assert small.placement.kv_bytes <= f16.placement.kv_bytes
+    assert small.placement.gpu_layers >= f16.placement.gpu_layers
+    assert FIT_RANK[small.fit] >= FIT_RANK[f16.fit]
+    assert small.max_context_on_gpu >= f16.max_context_on_gpu
+
+
+def test_unknown_flops_mean_no_prompt_estimate_not_an_invented_one(catalog: Catalog) -> None:
+    unknown = Accelerator(
+        id="mystery", name="Mystery GPU", vendor="NVIDIA", memory_gb=24, bandwidth_gbs=900,
+        fp16_tflops=None, power_w=300,
+    )  # fmt: skip
+    build = Build(name="t", gpus=(GpuGroup(unknown),), ram_gb=64)
+    result = estimate(build, catalog.model("llama-3-8b"), catalog.quant("Q4_K_M"), Workload())
+    assert result.decode_tok_s is not None and result.decode_tok_s > 0
+    assert result.prefill_tok_s is None and result.prefill_range is None
+    assert any("Mystery GPU is unknown" in w for w in result.warnings)
+    cpu_only = estimate(Build(name="cpu", ram_gb=64), catalog.model("llama-3-8b"), catalog.quant("Q4_K_M"), Workload())
+    assert cpu_only.prefill_tok_s is not None

@@ -38,7 +38,7 @@ def workload_of(log: dict[str, Any], catalog: Catalog) -> Workload:
     in_ram = s.get("expert_layers_on_cpu", 0)
     return Workload(
         context=s["context"], parallel=s.get("parallel", 1), kv_unified=s.get("kv_unified", True),
-        n_ubatch=s["ubatch"], flash_attn=s["flash_attn"] == "on", cache_type_k=s.get("cache_type_k", "f16"),
+        n_ubatch=s["ubatch"], flash_attn=s["flash_attn"], cache_type_k=s.get("cache_type_k", "f16"),
         cache_type_v=s.get("cache_type_v", "f16"), engine=log["engine"],
         n_cpu_moe=in_ram + model.n_dense_layers if in_ram else 0,
     )  # fmt: skip

@@ -60,3 +60,18 @@ def test_linear_attention_state_is_fixed(catalog: Catalog) -> None:
 def test_moe_reads_only_active_experts(catalog: Catalog) -> None:
     layout = weight_layout(catalog.model("qwen3-30b-a3b"), catalog.quant("Q4_K_M"))
     assert layout.layer_active_bytes < layout.layer_bytes / 5
+
+
+def test_unpriced_hardware_gets_no_cost_per_token_only_electricity() -> None:
+    from planner.core.cost import CostSettings, cost_of
+    from planner.core.hardware import Build, Part
+
+    settings = CostSettings(electricity_usd_per_kwh=0.2, hours_per_day=8)
+    unpriced = cost_of(Build(name="P40 box"), 20.0, settings, cpu_busy=False)
+    assert unpriced.usd_per_mtok is None and unpriced.tok_s_per_1000_usd is None
+    assert unpriced.electricity_usd_per_mtok == pytest.approx(unpriced.usd_per_day_power / (20.0 * 3600 * 8) * 1e6)
+    partly = cost_of(Build(name="b", parts=(Part("GPU", 300.0), Part("PSU", None))), 20.0, settings, False)
+    assert partly.usd_per_mtok is None and not partly.complete_prices
+    priced = cost_of(Build(name="b", parts=(Part("GPU", 300.0),)), 20.0, settings, cpu_busy=False)
+    assert priced.usd_per_mtok is not None and priced.electricity_usd_per_mtok is not None
+    assert priced.usd_per_mtok > priced.electricity_usd_per_mtok

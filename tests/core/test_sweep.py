@@ -17,7 +17,7 @@ from planner.catalog.store import Catalog
 from planner.core.calibration import Calibration
 from planner.core.estimate import estimate
 from planner.core.hardware import Build
-from planner.core.placement import FIT_NONE
+from planner.core.placement import Fit
 from planner.core.sweep import Sweep, cell_workload, decode_depth, sweep
 from planner.core.workload import Workload
 from planner.errors import InputError
@@ -106,10 +106,13 @@ def test_random_cells_match_estimate(
     quant_names = data.draw(st.lists(st.sampled_from(sorted(catalog.quant_rows)), min_size=1, max_size=4, unique=True))
     contexts = data.draw(st.lists(st.integers(1, 400_000), min_size=1, max_size=4))
     backend = data.draw(st.sampled_from([None, None, None, "cpu", "vulkan"]), label="backend")
+    flash_attn = data.draw(st.sampled_from(["auto", "on", "off"]), label="flash_attn")
+    kv_types = ["f16"] if flash_attn == "off" else ["f16", "q8_0", "q4_0"]
     workload = Workload(
         depth=data.draw(st.integers(0, 400_000), label="depth"),
         prompt=data.draw(st.integers(1, 16384), label="prompt"),
-        kv_cache=data.draw(st.sampled_from(["f16", "q8_0", "q4_0"]), label="kv_cache"),
+        kv_cache=data.draw(st.sampled_from(kv_types), label="kv_cache"),
+        flash_attn=flash_attn,
         n_ubatch=data.draw(st.sampled_from([128, 512, 2048]), label="n_ubatch"),
         backend=backend if build.gpus or backend != "vulkan" else None,
         gpu_memory_fraction=data.draw(st.none() | st.floats(0.1, 1.0), label="gpu_memory_fraction"),
@@ -130,7 +133,7 @@ def test_decode_depth_is_the_workload_depth_capped_at_the_context() -> None:
 def test_cells_that_do_not_fit_have_no_speed(catalog: Catalog, builds: dict[str, Build]) -> None:
     models = [catalog.model("llama-3-70b"), catalog.model("gemma-3-4b")]
     result = sweep(builds["tiny-4gb"], models, [catalog.quant("F32")], [262144], Workload())
-    assert result.fit_name(0, 0, 0) == FIT_NONE
+    assert result.fit_name(0, 0, 0) == Fit.NONE
     none = result.fit == result.fit[0, 0, 0]
     assert np.isnan(result.decode_tok_s[none]).all() and np.isnan(result.prefill_high[none]).all()
     assert result.cell(0, 0, 0).decode_tok_s is None
@@ -149,3 +152,15 @@ def test_bad_inputs_raise_input_errors(catalog: Catalog, builds: dict[str, Build
     broken = Build(name="no RAM", ram_gb=0)
     with pytest.raises(InputError, match="system RAM"):
         sweep(broken, models, quants, [4096], Workload())
+
+
+def test_a_gpu_without_known_compute_has_no_prompt_speed(catalog: Catalog) -> None:
+    from planner.core.hardware import Accelerator, GpuGroup
+
+    unknown = Accelerator(
+        id="x", name="X", vendor="NVIDIA", memory_gb=24, bandwidth_gbs=900, fp16_tflops=None, power_w=1
+    )
+    result = sweep(Build(name="x", gpus=(GpuGroup(unknown),)), [catalog.model("llama-3-8b")], [catalog.quant("Q4_K_M")],
+                   [4096], Workload())  # fmt: skip
+    cell = result.cell(0, 0, 0)
+    assert cell.decode_tok_s is not None and cell.prefill_tok_s is None and cell.prefill_range is None

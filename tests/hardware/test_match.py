@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from planner.catalog.store import Catalog
+from planner.core.units import GIB
 from planner.hardware.detect import Detection
 from planner.hardware.match import match_gpu, this_pc
 from planner.hardware.nvidia import NvidiaProbe
@@ -13,7 +14,6 @@ from planner.hardware.probe import AppleInfo, CpuInfo, GpuInfo, MemoryInfo, foun
 from planner.hardware.recorded import RecordedNvml, load_recording
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hardware"
-GIB = 1024**3
 RYZEN = CpuInfo("AMD Ryzen 7 5800X 8-Core Processor", "X86_64", "AuthenticAMD", 8, 16, ("avx2",))
 RAM = MemoryInfo(int(31.3 * GIB), 20 * GIB)
 

@@ -6,10 +6,10 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from planner.core.units import GIB
 from planner.hardware.memory import MemoryProbe, parse_dmidecode, parse_win32_physical_memory
 
 MEMORY = Path(__file__).resolve().parents[1] / "fixtures" / "hardware" / "memory"
-GIB = 1024**3
 
 
 def totals() -> tuple[int, int]:

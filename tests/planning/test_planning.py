@@ -14,7 +14,7 @@ from planner.catalog.builds import build_from_spec
 from planner.catalog.store import Catalog
 from planner.catalog.userdb import UserDatabase
 from planner.core.estimate import estimate
-from planner.core.placement import FIT_GPU, FIT_NONE
+from planner.core.placement import Fit
 from planner.core.workload import Workload
 from planner.errors import InputError
 from planner.estimation.front import Estimator
@@ -36,12 +36,12 @@ def meets(result: PlanResult, r: PlanRequest) -> bool:
     """Every filter, checked from the result alone."""
     vendors = {v.lower() for v in result.vendors}
     return (
-        result.fit != FIT_NONE
+        result.fit != Fit.NONE
         and (result.decode_tok_s or 0.0) >= r.min_tok_s
         and (result.prefill_tok_s or 0.0) >= r.min_prompt_tok_s
         and (r.budget_usd is None or result.price_usd <= r.budget_usd)
         and (r.max_power_w is None or result.power_w <= r.max_power_w)
-        and (not r.gpu_only or result.fit == FIT_GPU)
+        and (not r.gpu_only or result.fit == Fit.GPU)
         and (not r.vendors or bool(vendors & {v.lower() for v in r.vendors}))
         and (r.used or "used" not in result.price_kinds)
     )
@@ -98,7 +98,7 @@ def test_cheapest_llama_3_8b_costs_no_more_than_the_articles_3060_box(planner: P
     box = next(r for r in planner.plan(PlanRequest(model="llama-3-8b", used=True, limit=None)).results if r.name == (
         catalog.preset(BOX)["name"]
     ))  # fmt: skip
-    assert box.fit == FIT_GPU and 700 <= box.price_usd <= 900
+    assert box.fit == Fit.GPU and 700 <= box.price_usd <= 900
 
 
 def test_an_impossible_target_says_so_and_suggests_the_nearest_option(planner: Planner) -> None:
@@ -107,7 +107,7 @@ def test_an_impossible_target_says_so_and_suggests_the_nearest_option(planner: P
     assert plan.message.startswith("No build in the catalog runs DeepSeek V3")
     assert "over budget" in plan.rejected and "do not fit" in plan.rejected
     cheapest = next(s.result for s in plan.suggestions if "cheapest build that runs it at all" in s.label)
-    assert cheapest.fit != FIT_NONE and cheapest.price_usd > 500
+    assert cheapest.fit != Fit.NONE and cheapest.price_usd > 500
     assert any("misses the $500 budget" in why for why in cheapest.why)
 
 
@@ -223,5 +223,5 @@ def test_hardware_floor_table(planner: Planner, catalog: Catalog) -> None:
     assert small.cheapest_readable is not None
     assert (small.cheapest_readable.decode_tok_s or 0) >= FLOOR_MIN_TOK_S
     assert small.cheapest_readable.price_usd <= catalog.preset(BOX)["price_usd_high"]
-    assert all(c.fit != FIT_NONE for c in small.checks)
+    assert all(c.fit != Fit.NONE for c in small.checks)
     json.dumps([r.to_dict() for r in rows])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from planner.core.placement import FIT_GPU, FIT_NONE, FIT_PARTIAL
+from planner.core.placement import Fit
 from planner.ui.can_run_model import (
     COL_FIT,
     COL_GEN,
@@ -93,9 +93,9 @@ def test_search_filters_by_model_name(pane: CanRunPane) -> None:
 
 def test_gpu_only_filter_hides_partial_rows(pane: CanRunPane) -> None:
     fits = {e.fit for e in visible(pane, 0)}
-    assert FIT_PARTIAL in fits and FIT_NONE in fits  # an RTX 3060 cannot hold everything
+    assert Fit.PARTIAL in fits and Fit.NONE in fits  # an RTX 3060 cannot hold everything
     pane.gpu_only.setChecked(True)
-    assert {e.fit for e in visible(pane, 0)} == {FIT_GPU}
+    assert {e.fit for e in visible(pane, 0)} == {Fit.GPU}
 
 
 def test_sorting_by_generation_speed_is_numeric(pane: CanRunPane) -> None:
@@ -137,7 +137,7 @@ def test_a_bigger_build_recomputes(qtbot, pane: CanRunPane, state: PlannerState)
     with qtbot.waitSignal(pane.table_updated, timeout=10_000):
         assert state.set_spec(spec)
     assert pane.shown_build is not None and pane.shown_build.name == "Two 3090s"
-    assert any(e.fit == FIT_GPU and e.model.id == "gemma-3-27b" for e in visible(pane, 0))
+    assert any(e.fit == Fit.GPU and e.model.id == "gemma-3-27b" for e in visible(pane, 0))
 
 
 def test_choosing_a_model_alone_does_not_recompute(qtbot, pane: CanRunPane, state: PlannerState) -> None:

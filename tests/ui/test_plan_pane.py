@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from planner.catalog.builds import preset_spec
-from planner.core.placement import FIT_GPU
+from planner.core.placement import Fit
 from planner.planning.hardware_floor import ARTICLE_CLAIMS
 from planner.planning.search import Plan, PlanResult
 from planner.ui.floor_table import COL_VERDICT, FloorTableModel
@@ -63,7 +63,7 @@ def test_search_returns_rows_that_meet_every_filter(qtbot, pane: PlanPane) -> No
     for r in results:
         assert r.price_usd <= 2500 and r.power_w <= 600
         assert (r.decode_tok_s or 0) >= 30 and (r.prefill_tok_s or 0) >= 500
-        assert r.fit == FIT_GPU and "NVIDIA" in r.vendors and "used" not in r.price_kinds
+        assert r.fit == Fit.GPU and "NVIDIA" in r.vendors and "used" not in r.price_kinds
     assert [r.price_usd for r in results] == sorted(r.price_usd for r in results)  # cheapest first
     assert pane.model.index(0, COL_RANK).data() == "1"
     assert "of" in pane.message.text() and "meet every filter" in pane.message.text()

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
+from planner.core.units import GIB
 from planner.errors import PlannerError
 from planner.hardware.detect import Detection
 from planner.hardware.nvidia import NvidiaProbe
@@ -22,7 +23,6 @@ from planner.ui.telemetry_charts import interval_for
 from planner.ui.this_pc_pane import ThisPcPane, predicted_gib
 
 NVML = Path(__file__).resolve().parents[1] / "fixtures" / "hardware" / "nvml"
-GIB = 1024**3
 RYZEN = CpuInfo("AMD Ryzen 7 5800X 8-Core Processor", "X86_64", "AuthenticAMD", 8, 16, ("avx2",))
 RAM = MemoryInfo(int(31.3 * GIB), 20 * GIB, speed_mts=3200, channels=2)
 
