@@ -10,7 +10,9 @@ CREATE TABLE gpus (
     segment TEXT NOT NULL,
     architecture TEXT,
     memory_kind TEXT NOT NULL DEFAULT 'dedicated',
-    vram_gb REAL NOT NULL,
+    vram_gb REAL NOT NULL,              -- as marketed ("16 GB"); the name users search by
+    vram_mib INTEGER NOT NULL,          -- total as the driver reports it (nvidia-smi / cudaMemGetInfo)
+    vram_mib_basis TEXT NOT NULL,       -- where vram_mib comes from (driver report + URL, or the rule used)
     memory_type TEXT,
     bus_width_bits INTEGER,
     bandwidth_gbs REAL NOT NULL,
@@ -299,6 +301,59 @@ CREATE TABLE llama_batched_measurements (
     tool TEXT NOT NULL,
     source_url TEXT NOT NULL,
     source_title TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    notes TEXT
+);
+
+-- MoE experts / layers in system RAM and CPU-only runs, verbatim from
+-- ../shared/data/benchmarks/offload_measurements.csv (see db/data/offload_measurements.md).
+CREATE TABLE offload_measurements (
+    row_id INTEGER PRIMARY KEY,
+    source_url TEXT NOT NULL,
+    engine TEXT,
+    engine_build TEXT,
+    model TEXT,
+    total_params_b TEXT,
+    active_params_b TEXT,
+    quant TEXT,
+    model_size_gib TEXT,
+    gpus TEXT,
+    gpu_vram_gib TEXT,
+    cpu TEXT,
+    ram TEXT,
+    offload TEXT,
+    n_expert_layers_on_cpu TEXT,
+    ctx_depth TEXT,
+    test TEXT,
+    tokens_per_s REAL NOT NULL,
+    threads TEXT,
+    flash_attn TEXT,
+    kv_cache_type TEXT,
+    date TEXT,
+    author TEXT,
+    setup_id TEXT,
+    hardware_class TEXT,
+    run_type TEXT,
+    notes TEXT,
+    is_cpu_only TEXT,
+    is_all_gpu_baseline TEXT
+);
+
+-- The machines of offload_measurements as catalog parts; ram_basis says what was stated
+-- and what was assumed. Setups whose GPU or CPU is not stated are left out.
+CREATE TABLE offload_setups (
+    setup_id TEXT PRIMARY KEY,
+    gpu_id TEXT,
+    gpu_count INTEGER NOT NULL,
+    cpu_id TEXT NOT NULL REFERENCES cpus(id),
+    sockets INTEGER NOT NULL,
+    ram_type TEXT NOT NULL,
+    ram_mts INTEGER NOT NULL,
+    ram_channels INTEGER NOT NULL,
+    ram_gb REAL,
+    measured_ram_gbs REAL,
+    ram_basis TEXT NOT NULL,
+    source_url TEXT NOT NULL,
     as_of TEXT NOT NULL,
     notes TEXT
 );

@@ -29,7 +29,11 @@ from planner.calibration.accuracy import (
     with_bands,
 )
 from planner.calibration.fit import fit, samples_from_catalog
+from planner.calibration.offload_data import measured_ram_bandwidth, offload_points
+from planner.calibration.offload_fit import HeldOut as OffloadHeldOut
+from planner.calibration.offload_fit import fit_offload, hold_out_machines, with_offload_params
 from planner.catalog.store import Catalog
+from planner.core.calibration import Calibration
 from planner.resources import calibration_path, catalog_path, catalog_source_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,14 +103,49 @@ def main() -> None:
     print("\nFitted parameters:")
     print(json.dumps(calibration.to_dict(), indent=1, sort_keys=True))
     summary = report.summary()
+    calibration, offload = _offload(catalog, calibration)
     if args.write:
-        data = {**calibration.to_dict(), "accuracy": summary}
+        data = {**calibration.to_dict(), "accuracy": summary, "offload_held_out": _offload_summary(offload)}
         calibration_path().write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"\nwritten to {calibration_path()}")
     if args.snapshot:
         SNAPSHOT.parent.mkdir(parents=True, exist_ok=True)
         SNAPSHOT.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"snapshot written to {SNAPSHOT}")
+
+
+def _offload_summary(held: OffloadHeldOut) -> dict[str, object]:
+    return {
+        kind: {
+            "median_abs_error": round(held.median(kind), 4),
+            "n": len(held.overall(kind)),
+            "per_machine": {s: {"median": round(m, 4), "p90": round(p, 4), "n": n}
+                            for s, (m, p, n) in held.per_machine(kind).items()},
+        }
+        for kind in ("decode", "prefill")
+    }  # fmt: skip
+
+
+def _offload(catalog: Catalog, calibration: Calibration) -> tuple[Calibration, OffloadHeldOut]:
+    """Fit the offload terms (experts/layers in RAM, CPU-only) and judge them on held-out machines."""
+    points, skipped = offload_points(catalog)
+    used = [p for p in points if not p.all_gpu_baseline]
+    print(
+        f"\nOffload: {len(used)} measurements on {len({p.setup_id for p in used})} machines "
+        f"({len(points) - len(used)} all-GPU baselines set aside)"
+    )
+    for reason, count in sorted(skipped.items(), key=lambda x: -x[1]):
+        print(f"  skipped {count:4}: {reason}")
+    measured = measured_ram_bandwidth(catalog)
+    held = hold_out_machines(used, calibration, measured)
+    print("Held out by machine (fit on the others), |predicted/measured - 1|:")
+    for kind in ("decode", "prefill"):
+        print(f"  {kind:8} median {held.median(kind):6.1%} over {len(held.overall(kind))} measurements")
+        for setup, (median, p90, n) in held.per_machine(kind).items():
+            print(f"    {setup:16} median {median:6.1%}  p90 {p90:6.1%}  n={n}")
+    values = fit_offload(used, calibration, measured)
+    print("Offload parameters:", {k: round(v, 6) for k, v in values.items()})
+    return with_offload_params(calibration, values), held
 
 
 if __name__ == "__main__":

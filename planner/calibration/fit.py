@@ -101,6 +101,11 @@ def _sample(catalog: Catalog, row: Row) -> Sample | str:
     model = catalog.model(row["model_id"])
     quant = catalog.quant(row["quant"])
     accelerator = catalog.accelerator(row["device_id"])
+    if catalog.is_apple(row["device_id"]):
+        # The row does not say which memory size ran it; it ran, so the largest is the fair guess.
+        options = str(catalog.device_row(row["device_id"]).get("memory_options_gb") or "").split(";")
+        largest = max((float(x) for x in options if x.strip()), default=None)
+        accelerator = catalog.accelerator(row["device_id"], unified_memory_gb=largest)
     build = Build(name=row["hardware"], gpus=(GpuGroup(accelerator, int(row["n_gpus"])),), ram_gb=512)
     prompt = tokens if kind == "prefill" else 512
     flash_attn = "on" if _ran_flash_attention(row["notes"] or "") else "off"

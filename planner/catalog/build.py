@@ -23,7 +23,7 @@ from planner.errors import CatalogError
 
 CSV_TABLES = (
     "gpus", "apple_chips", "apple_configs", "cpus", "models", "quant_types", "dataflow_systems", "serving_measurements",
-    "llama_batched_measurements",
+    "llama_batched_measurements", "offload_measurements", "offload_setups",
 )  # fmt: skip
 BUILD_AS_OF = "2026-11-26"
 

@@ -228,6 +228,7 @@ def _gpu_accelerator(row: Row) -> Accelerator:
         segment=row.get("segment") or "custom",
         memory_type=row.get("memory_type") or "",
         architecture=row.get("architecture") or "",
+        memory_mib=row.get("vram_mib"),
     )
 
 

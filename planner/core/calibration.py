@@ -23,6 +23,7 @@ QUANT_FAMILIES = ("float", "legacy", "k-quant", "i-quant", "mxfp")
 #   token        1                                      fixed cost per token
 #   multi        1 if the model spans several GPUs      fixed cost of multi-GPU sync
 #   hops         GPU boundaries crossed                 fixed cost per hop
+#   cpu_sync     layers with CPU work x CPU threads     barrier across the threads per layer
 # Prefill (seconds per prompt) terms:
 #   flops:<family>  matmul FLOPs / peak FP16             coefficient = 1 / efficiency
 #   flops:hbm       the same, on HBM devices (extra)
@@ -32,7 +33,7 @@ QUANT_FAMILIES = ("float", "legacy", "k-quant", "i-quant", "mxfp")
 DECODE_PRIOR = {
     "bw:float": 1 / 0.8, "bw:legacy": 1 / 0.75, "bw:k-quant": 1 / 0.75, "bw:i-quant": 1 / 0.7,
     "bw:mxfp": 1 / 0.7, "bw:hbm": 0.4, "kv": 1 / 0.5, "kv:fa": 1 / 0.5,
-    "layers": 8e-6, "token": 3e-4, "multi": 2e-4, "hops": 1e-4,
+    "layers": 8e-6, "token": 3e-4, "multi": 2e-4, "hops": 1e-4, "cpu_sync": 5e-6,
 }  # fmt: skip
 # Flash-attention terms and the terms they replace: with too few rows measured with flash
 # attention, the fit costs attention as measured without it and marks the term a prior.
@@ -86,10 +87,20 @@ class BackendParams:
 
 
 @dataclass(frozen=True)
+class EngineParams:
+    """How well an engine's CPU kernels use the machine (ik_llama.cpp's are faster)."""
+
+    cpu_bw_efficiency: float = 0.6  # share of channels x MT/s x 8 reached streaming weights
+    cpu_flops_efficiency: float = 0.35  # share of the CPU's FMA peak reached in matmuls
+
+
+@dataclass(frozen=True)
 class Calibration:
     backends: dict[str, BackendParams] = field(default_factory=dict)
     cpu_bw_efficiency: float = 0.6
     cpu_flops_efficiency: float = 0.35
+    engines: dict[str, EngineParams] = field(default_factory=dict)
+    cpu_thread_gbs: float = 12.0  # RAM bandwidth one CPU thread can stream
     pcie_gbs: float = 24.0  # effective host-to-device copy rate, PCIe 4.0 x16
     tp_allreduce_us: float = 12.0  # per all-reduce on NVLink, small messages
     source: str = "physics priors (not fitted)"
@@ -102,8 +113,16 @@ class Calibration:
                 return params if candidate == name else replace(params, reserve_gib=_reserve(name))
         return DEFAULT_BACKENDS.get(name) or BackendParams()
 
+    def engine(self, name: str) -> EngineParams:
+        """The engine's CPU efficiencies; mainline's (the scalars) where it has no fit of its own."""
+        return self.engines.get(name) or EngineParams(self.cpu_bw_efficiency, self.cpu_flops_efficiency)
+
     def to_dict(self) -> dict[str, Any]:
         return {
+            "engines": {
+                name: {"cpu_bw_efficiency": e.cpu_bw_efficiency, "cpu_flops_efficiency": e.cpu_flops_efficiency}
+                for name, e in sorted(self.engines.items())
+            },
             "backends": {
                 name: {
                     "decode": dict(p.decode),
@@ -117,6 +136,7 @@ class Calibration:
             },
             "cpu_bw_efficiency": self.cpu_bw_efficiency,
             "cpu_flops_efficiency": self.cpu_flops_efficiency,
+            "cpu_thread_gbs": self.cpu_thread_gbs,
             "pcie_gbs": self.pcie_gbs,
             "tp_allreduce_us": self.tp_allreduce_us,
             "source": self.source,
@@ -135,8 +155,12 @@ class Calibration:
             )
             for name, p in data.get("backends", {}).items()
         }
-        scalars = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "backends"}
-        return replace(cls(), backends=backends, **scalars)
+        engines = {
+            name: EngineParams(float(e["cpu_bw_efficiency"]), float(e["cpu_flops_efficiency"]))
+            for name, e in data.get("engines", {}).items()
+        }
+        scalars = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k not in ("backends", "engines")}
+        return replace(cls(), backends=backends, engines=engines, **scalars)
 
 
 DEFAULT_BACKENDS = {

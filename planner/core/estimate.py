@@ -16,7 +16,7 @@ from planner.core.hardware import Backend, Build
 from planner.core.memory import WeightLayout
 from planner.core.model import ModelArch
 from planner.core.physics import check_build, choose_backend, run_one
-from planner.core.placement import Fit, Placement, capacities, gpu_room, placement_at
+from planner.core.placement import DeviceLoad, Fit, Placement, capacities, gpu_room, placement_at
 from planner.core.quant import QuantType
 from planner.core.units import GIB
 from planner.core.workload import Workload
@@ -70,17 +70,10 @@ class Estimate:
                 "total_gib": _r((p.weights_bytes + p.kv_bytes + p.overhead_bytes) / GIB),
                 "gpu_capacity_gib": _r(p.gpu_capacity_bytes / GIB),
                 "ram_needed_gib": _r(p.cpu_bytes / GIB),
-                "per_device": [
-                    {
-                        "device": d.accelerator.name,
-                        "layers": d.layers,
-                        "weights_gib": _r(d.weights_bytes / GIB),
-                        "kv_cache_gib": _r(d.kv_bytes / GIB),
-                        "overhead_gib": _r(d.overhead_bytes / GIB),
-                        "capacity_gib": _r(d.capacity_bytes / GIB),
-                    }
-                    for d in p.devices
-                ],
+                "ram_gib": _r(p.cpu_bytes / GIB),
+                "ram_capacity_gib": _r(p.ram_capacity_bytes / GIB),
+                "expert_layers_in_ram": p.expert_layers_in_ram,
+                "per_device": [_device_dict(d) for d in p.devices],
             },
             "gpu_layers": p.gpu_layers,
             "total_layers": p.total_layers,
@@ -102,6 +95,24 @@ class Estimate:
             "assumptions": list(self.assumptions),
             "warnings": list(self.warnings),
         }
+
+
+def _device_dict(d: DeviceLoad) -> dict[str, Any]:
+    """One GPU as llama.cpp's load log shows it: model buffer, KV buffer, compute buffer, plus
+    the backend's reserve; `capacity_gib` is the driver's total (binary units)."""
+    total = d.capacity_bytes if d.accelerator.unified else d.accelerator.memory_bytes
+    reserve = max(total - d.capacity_bytes, 0.0)
+    return {
+        "device": d.accelerator.name,
+        "layers": d.layers,
+        "weights_gib": _r(d.weights_bytes / GIB),
+        "kv_cache_gib": _r(d.kv_bytes / GIB),
+        "compute_gib": _r(d.overhead_bytes / GIB),
+        "reserve_gib": _r(reserve / GIB),
+        "overhead_gib": _r((d.overhead_bytes + reserve) / GIB),
+        "used_gib": _r((d.used_bytes + reserve) / GIB),
+        "capacity_gib": _r(total / GIB),
+    }
 
 
 def _r(value: float | None, digits: int = 2) -> float | None:
@@ -178,7 +189,7 @@ def max_context_on_gpu(
     grid = make_grid([model], [quant], contexts, [0] * len(contexts), workload)
     caps = capacities(tuple(build.accelerators), workload, calibration, backend)
     with np.errstate(all="ignore"):
-        fits = gpu_room(grid, caps)[1][0, 0]
+        fits = gpu_room(grid, caps).complete[0, 0]
     if fits[-1]:
         return top
     leading = int(np.argmin(fits))  # index of the first context that does not fit

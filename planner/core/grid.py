@@ -21,6 +21,7 @@ from planner.core.memory import (
     compute_buffer_bytes,
     kv_cache_bytes,
     kv_read_bytes_per_token,
+    output_compute_buffer_bytes,
     weight_layouts,
 )
 from planner.core.model import ModelArch
@@ -42,6 +43,19 @@ def attention_flops(model: ModelArch, prompt: int, depth: Cells) -> Cells:
     return 4.0 * width * (full + swa)
 
 
+def _expert_active_params(model: ModelArch) -> float:
+    if not model.is_moe:
+        return 0.0
+    scale = model.total_params / max(model.computed_total_params(), 1.0)
+    return float(model.n_experts_active * model.expert_params() * scale)
+
+
+def _moe_gpu_batch(model: ModelArch) -> float:
+    """ik_llama.cpp offloads a MoE matmul to the GPU only when the batch is at least 32 tokens
+    per expert on average (32 x experts / active experts); smaller batches stay on the CPU."""
+    return 32.0 * model.n_experts / max(model.n_experts_active, 1) if model.is_moe else 32.0
+
+
 @dataclass(frozen=True)
 class Grid:
     """Per-model scalars (M,1,1), weight layout (M,Q,1), context terms (M,1,C); or, for
@@ -56,6 +70,10 @@ class Grid:
     n_attention_layers: Cells
     active_params: Cells
     compute_bytes: Cells  # llama.cpp's compute buffer, one per GPU that holds layers
+    output_compute_bytes: Cells  # the compute buffer of the GPU that holds the output layer
+    n_dense_layers: Cells  # leading blocks without experts (DeepSeek's first 3)
+    expert_active_params: Cells  # routed-expert parameters one token uses in one MoE block
+    moe_gpu_batch: Cells  # ik_llama.cpp copies RAM experts to the GPU from this batch size up
     layout: WeightLayout
     kv_bytes: Cells  # the whole cache, allocated for the context
     kv_read_bytes: Cells  # what one decoded token reads at the cell's depth
@@ -123,6 +141,12 @@ def _cached_grid(
         n_attention_layers=np.array([m.n_attention_layers for m in models], dtype=np.int64).reshape(n_models, 1, 1),
         active_params=per_model([m.active_params for m in models]),
         compute_bytes=per_context([compute_buffer_bytes(m, workload, context_array) for m in models]),
+        output_compute_bytes=per_context([output_compute_buffer_bytes(m, workload, context_array) for m in models]),
+        n_dense_layers=np.array([m.n_dense_layers if m.is_moe else 0 for m in models], dtype=np.int64).reshape(
+            n_models, 1, 1
+        ),
+        expert_active_params=per_model([_expert_active_params(m) for m in models]),
+        moe_gpu_batch=per_model([_moe_gpu_batch(m) for m in models]),
         layout=weight_layouts(models, quants),
         kv_bytes=per_context([kv_cache_bytes(m, workload, context_array) for m in models]),
         kv_read_bytes=per_context([kv_read_bytes_per_token(m, workload, depth_array) for m in models]),
@@ -141,12 +165,18 @@ def one_cell(model: ModelArch, quant: QuantType, context: int, depth: int, workl
         n_attention_layers=grid.n_attention_layers[0, 0, 0],
         active_params=grid.active_params[0, 0, 0],
         compute_bytes=grid.compute_bytes[0, 0, 0],
+        output_compute_bytes=grid.output_compute_bytes[0, 0, 0],
+        n_dense_layers=grid.n_dense_layers[0, 0, 0],
+        expert_active_params=grid.expert_active_params[0, 0, 0],
+        moe_gpu_batch=grid.moe_gpu_batch[0, 0, 0],
         layout=WeightLayout(
             embedding_bytes=layout.embedding_bytes[0, 0, 0],
             output_bytes=layout.output_bytes[0, 0, 0],
             layer_bytes=layout.layer_bytes[0, 0, 0],
             layer_active_bytes=layout.layer_active_bytes[0, 0, 0],
             n_layers=layout.n_layers[0, 0, 0],
+            expert_layer_bytes=layout.expert_layer_bytes[0, 0, 0],
+            expert_active_layer_bytes=layout.expert_active_layer_bytes[0, 0, 0],
         ),
         kv_bytes=grid.kv_bytes[0, 0, 0],
         kv_read_bytes=grid.kv_read_bytes[0, 0, 0],

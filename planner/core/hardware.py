@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from planner.core.dataflow import DataflowSystem
+from planner.core.units import GIB, MIB
 
 
 class Backend(StrEnum):
@@ -53,6 +54,16 @@ class Accelerator:
     segment: str = "consumer"
     memory_type: str = ""
     architecture: str = ""
+    memory_mib: float | None = None
+
+    @property
+    def memory_bytes(self) -> float:
+        """Device memory as the driver reports it. Marketed GPU and unified-memory sizes are
+        binary ("16 GB" is 16 GiB; Apple's "36 GB" is 36 GiB), so without a driver figure
+        `memory_gb` is read as GiB."""
+        if self.memory_mib is not None:
+            return self.memory_mib * MIB
+        return self.memory_gb * GIB
 
     @property
     def flops_known(self) -> bool:

@@ -21,6 +21,11 @@ from planner.core.quant import QuantType
 from planner.core.workload import Workload
 
 BYTES_F32 = 4
+KV_PAD = 256  # llama.cpp rounds the cells of every KV cache up to a multiple of 256
+# Activations of one layer's graph at their peak, in f32 values per token of the u-batch per
+# (hidden + active FFN width): 4.5 reproduces the 144.00 MiB CUDA0 compute buffer of
+# Qwen3-235B at -ub 512 with flash attention (ik_llama.cpp #370, tests/data/load_logs.json).
+ACTIVATION_WIDTHS = 4.5
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -34,6 +39,8 @@ class WeightLayout:
     layer_bytes: Cells  # one repeating block, averaged
     layer_active_bytes: Cells  # what one token reads from a block (MoE: routed experts only)
     n_layers: Cells
+    expert_layer_bytes: Cells = 0.0  # all routed experts of one MoE block (what --n-cpu-moe moves)
+    expert_active_layer_bytes: Cells = 0.0  # the routed experts one token reads in one MoE block
 
     @property
     def total_bytes(self) -> Cells:
@@ -73,12 +80,16 @@ def weight_layouts(models: Sequence[ModelArch], quants: Sequence[QuantType]) -> 
     expert_bpw = per_quant([q.expert_bpw or q.body_bpw for q in quants])
     embd_bpw = np.where(tied, output_bpw, per_quant([q.embd_bpw for q in quants]))
     tied_output = np.where(tied, embd * output_bpw / 8, 0.0)
+    # Per MoE block: the averaged expert share times layers per MoE layer.
+    moe_share = per_model([m.n_layers / m.n_moe_layers if m.is_moe and m.n_moe_layers else 0.0 for m in models])
     return WeightLayout(
         embedding_bytes=embd * embd_bpw / 8,
         output_bytes=output * output_bpw / 8 + tied_output,
         layer_bytes=(other * body_bpw + experts * expert_bpw) / 8,
         layer_active_bytes=(other * body_bpw + active_experts * expert_bpw) / 8,
         n_layers=per_model([float(m.n_layers) for m in models]),
+        expert_layer_bytes=experts * moe_share * expert_bpw / 8,
+        expert_active_layer_bytes=active_experts * moe_share * expert_bpw / 8,
     )
 
 
@@ -90,6 +101,8 @@ def layout_at(layout: WeightLayout, model: int, quant: int) -> WeightLayout:
         layer_bytes=float(layout.layer_bytes[model, quant, 0]),
         layer_active_bytes=float(layout.layer_active_bytes[model, quant, 0]),
         n_layers=float(layout.n_layers[model, 0, 0]),
+        expert_layer_bytes=float(layout.expert_layer_bytes[model, quant, 0]),
+        expert_active_layer_bytes=float(layout.expert_active_layer_bytes[model, quant, 0]),
     )
 
 
@@ -100,10 +113,48 @@ def weight_layout(model: ModelArch, quant: QuantType) -> WeightLayout:
 
 def kv_elements_per_token_full_layer(model: ModelArch) -> int:
     """K and V elements one token adds to one attention layer."""
+    k, v = kv_widths(model)
+    return k + v
+
+
+def kv_widths(model: ModelArch) -> tuple[int, int]:
+    """(K, V) elements per token per attention layer. MLA caches the compressed latent plus
+    the rope key as K; V is a view of it, so llama.cpp allocates no V."""
     if model.uses_mla:
-        # llama.cpp caches MLA's compressed latent plus the rope key; V is a view of it.
-        return model.kv_lora_rank + model.qk_rope_head_dim
-    return 2 * model.n_kv_heads * model.head_dim
+        return model.kv_lora_rank + model.qk_rope_head_dim, 0
+    width = model.n_kv_heads * model.head_dim
+    return width, width
+
+
+def kv_bytes_per_token_layer(model: ModelArch, workload: Workload) -> float:
+    """Bytes one token adds to one attention layer, K and V each in their own type."""
+    k, v = kv_widths(model)
+    return k * workload.k_bytes_per_element + v * workload.v_bytes_per_element
+
+
+def padded(cells: Cells) -> Cells:
+    return np.ceil(np.asarray(cells, dtype=np.float64) / KV_PAD) * KV_PAD
+
+
+def kv_cells(model: ModelArch, workload: Workload, context: Cells) -> tuple[Cells, Cells]:
+    """(cells of a full-attention layer, cells of a sliding-window layer), all slots together.
+
+    One unified cache (`kv_unified`, llama-server's default with several slots) holds the
+    context rounded up to 256 cells; separate caches hold context/slots each. A sliding-
+    window layer keeps the window (per slot) plus one u-batch, rounded up the same way
+    (llama_kv_cache_iswa); ik_llama.cpp sizes it like a full layer.
+    """
+    slots = workload.parallel
+    if workload.kv_unified or slots == 1:
+        full = padded(context)
+        swa = np.minimum(full, padded(model.sliding_window * slots + workload.n_ubatch))
+    else:
+        per_slot = padded(np.floor(np.asarray(context, dtype=np.float64) / slots))
+        full = per_slot * slots
+        swa = np.minimum(per_slot, padded(model.sliding_window + workload.n_ubatch)) * slots
+    if workload.engine == "ik_llama.cpp":
+        swa = full
+    return full, swa
 
 
 def swa_cells(model: ModelArch, context: Cells, n_ubatch: int) -> Cells:
@@ -116,26 +167,41 @@ def swa_cells(model: ModelArch, context: Cells, n_ubatch: int) -> Cells:
 def kv_cache_bytes(model: ModelArch, workload: Workload, context: Cells | None = None) -> Cells:
     """The whole KV cache (all layers) for `context` tokens (a number or an array of them)."""
     ctx = workload.context if context is None else context
-    per_token = kv_elements_per_token_full_layer(model) * workload.kv_bytes_per_element
-    full = model.n_full_attn_layers * per_token * ctx
-    swa = model.n_swa_layers * per_token * swa_cells(model, ctx, workload.n_ubatch)
+    per_token = kv_bytes_per_token_layer(model, workload)
+    full_cells, swa_cells_ = kv_cells(model, workload, ctx)
+    full = model.n_full_attn_layers * per_token * full_cells
+    swa = model.n_swa_layers * per_token * swa_cells_
     recurrent = model.linear_state_mib * 1024**2
     return full + swa + recurrent
 
 
 def kv_read_bytes_per_token(model: ModelArch, workload: Workload, depth: Cells) -> Cells:
     """KV bytes one decoded token reads at `depth` tokens of history (a number or an array)."""
-    per_token = kv_elements_per_token_full_layer(model) * workload.kv_bytes_per_element
+    per_token = kv_bytes_per_token_layer(model, workload)
     swa_depth = np.minimum(depth, model.sliding_window) if model.sliding_window else depth
     return per_token * (model.n_full_attn_layers * depth + model.n_swa_layers * swa_depth)
 
 
 def compute_buffer_bytes(model: ModelArch, workload: Workload, context: Cells | None = None) -> Cells:
-    """llama.cpp's compute buffer: logits plus activations of one ubatch. Without flash
-    attention it also holds one layer's attention scores, f32 [context x ubatch x heads]."""
-    base = workload.n_ubatch * BYTES_F32 * (model.vocab_size + 4 * model.hidden_size)
-    if workload.flash_attention or not model.n_attention_layers:
-        return base
+    """llama.cpp's compute buffer on a GPU that holds layers but not the output: the peak
+    activations of one layer for one u-batch, plus, without flash attention, the K*Q matrix
+    (u-batch x cells x heads x f32; ik_llama.cpp #237 explains it, #822 shows 16 GiB of it)."""
     ctx = workload.context if context is None else context
-    cells = ctx if model.n_full_attn_layers else swa_cells(model, ctx, workload.n_ubatch)
-    return base + cells * workload.n_ubatch * model.n_heads * BYTES_F32
+    tokens = np.minimum(workload.n_ubatch, padded(ctx))
+    ffn = model.n_experts_active * model.moe_intermediate_size if model.is_moe else model.intermediate_size
+    activations = tokens * BYTES_F32 * ACTIVATION_WIDTHS * (model.hidden_size + ffn)
+    if workload.flash_attention or not model.n_attention_layers:
+        return activations
+    full_cells, swa_cells_ = kv_cells(model, workload, ctx)
+    cells = full_cells if model.n_full_attn_layers else swa_cells_
+    return activations + tokens * cells * model.n_heads * BYTES_F32
+
+
+def output_compute_buffer_bytes(model: ModelArch, workload: Workload, context: Cells | None = None) -> Cells:
+    """The compute buffer of the GPU that holds the output layer: the larger of a layer's peak
+    and the logits of one u-batch (u-batch x (vocab + hidden) x f32: 258.50 MiB for Llama 3 8B
+    at -ub 512; 312.75 MiB against 304.75 for Qwen3-235B in ik_llama.cpp #370)."""
+    ctx = workload.context if context is None else context
+    tokens = np.minimum(workload.n_ubatch, padded(ctx))
+    logits = tokens * BYTES_F32 * (model.vocab_size + model.hidden_size)
+    return np.maximum(compute_buffer_bytes(model, workload, ctx), logits)

@@ -30,12 +30,19 @@ from planner.core.workload import Workload
 
 Terms = dict[str, Cells]  # each term a number (one cell) or an array broadcasting to the grid
 KNOWN = "known"  # seconds that need no coefficient
+SYNC_EXPONENT = 1.0  # a barrier across T threads costs ~T (atomic counter, cache-line traffic)
+
+
+ENGINE_SUFFIX = ":ik"  # ik_llama.cpp's own flash-attention kernels (ik_llama.cpp #370 and on)
 
 
 def attention_term(name: str, workload: Workload) -> str:
     """Attention runs different kernels with flash attention: its own coefficient (`kv:fa`,
-    `attn:fa`), fitted on the rows measured with it."""
-    return f"{name}:fa" if workload.flash_attention else name
+    `attn:fa`), fitted on the rows measured with it. ik_llama.cpp ships different flash-
+    attention kernels: `attn:fa:ik`, fitted on its offload rows (mainline's where unfitted)."""
+    if not workload.flash_attention:
+        return name
+    return f"{name}:fa{ENGINE_SUFFIX}" if workload.engine == "ik_llama.cpp" else f"{name}:fa"
 
 
 def _tensor_parallel(build: Build, placement: GridPlacement) -> tuple[Cells, Cells]:
@@ -45,16 +52,39 @@ def _tensor_parallel(build: Build, placement: GridPlacement) -> tuple[Cells, Cel
     return tensor, cells.where(tensor, n_used, 1)
 
 
+def cpu_rates(build: Build, grid: Grid, calibration: Calibration) -> tuple[float, float]:
+    """(effective RAM bytes/s, effective CPU FLOP/s) for work done on the CPU, per engine.
+
+    RAM bandwidth is channels x MT/s x 8 bytes times the engine's calibrated efficiency; a
+    thread streams at most `calibration.cpu_thread_gbs` (a core's share of the chip's fabric:
+    few-core desktops saturate two channels, many-channel servers need many threads), so `-t`
+    below the core count lowers both rates.
+    """
+    engine = calibration.engine(grid.workload.engine)
+    cores = max(build.cpu.cores, 1)
+    threads = min(grid.workload.threads or cores, cores)
+    ram_bw = min(build.ram_bandwidth_gbs * engine.cpu_bw_efficiency, threads * calibration.cpu_thread_gbs) * 1e9
+    flops = build.cpu.peak_gflops * 1e9 * engine.cpu_flops_efficiency * threads / cores
+    return ram_bw, flops
+
+
 def decode_terms(build: Build, grid: Grid, placement: GridPlacement, calibration: Calibration) -> Terms:
-    """Terms of the time to generate one token at each cell's depth."""
+    """Terms of the time to generate one token at each cell's depth.
+
+    GPU part: weights and KV read at each GPU's bandwidth. CPU part: whole layers held in RAM,
+    and the routed experts --n-cpu-moe keeps there (active expert bytes / effective RAM
+    bandwidth, or their FLOPs / CPU throughput, whichever is slower). Each MoE block whose
+    experts are in RAM hands its activations to the CPU and back (`moe_sync`).
+    """
     layout = grid.layout
     n_layers = grid.n_layers
     kv_per_layer = grid.kv_read_bytes / n_layers
     last = len(placement.layers) - 1
     weights_s = hbm_s = kv_s = 0.0
+    device_light = placement.device_expert_layers_in_ram or tuple(0 for _ in placement.layers)
     for i, (acc, on_device) in enumerate(zip(placement.accelerators, placement.layers, strict=True)):
         bandwidth = acc.bandwidth_gbs * 1e9
-        weights = on_device * layout.layer_active_bytes
+        weights = on_device * layout.layer_active_bytes - device_light[i] * layout.expert_active_layer_bytes
         if i == last:  # a device without layers runs nothing, even when it is given the output
             weights = weights + cells.where(placement.output_on_gpu & (on_device > 0), layout.output_bytes, 0.0)
         seconds = weights / bandwidth
@@ -64,13 +94,13 @@ def decode_terms(build: Build, grid: Grid, placement: GridPlacement, calibration
     tensor, divisor = _tensor_parallel(build, placement)
     known = cells.where(tensor, 2 * n_layers * calibration.tp_allreduce_us * 1e-6, 0.0)
 
-    # Layers held in system RAM run on the CPU: bandwidth- or compute-bound, whichever is slower.
+    # Layers and experts held in system RAM run on the CPU: bandwidth- or compute-bound.
     cpu_layers = n_layers - placement.gpu_layers
-    cpu_bytes = cpu_layers * (layout.layer_active_bytes + kv_per_layer)
+    experts = placement.expert_layers_in_ram
+    cpu_bytes = cpu_layers * (layout.layer_active_bytes + kv_per_layer) + experts * layout.expert_active_layer_bytes
     cpu_bytes = cells.where(placement.output_on_gpu, cpu_bytes, cpu_bytes + layout.output_bytes)
-    ram_bw = build.ram_bandwidth_gbs * 1e9 * calibration.cpu_bw_efficiency
-    cpu_flops = build.cpu.peak_gflops * 1e9 * calibration.cpu_flops_efficiency
-    flops = 2 * grid.active_params * cpu_layers / n_layers
+    ram_bw, cpu_flops = cpu_rates(build, grid, calibration)
+    flops = 2 * grid.active_params * cpu_layers / n_layers + 2 * experts * grid.expert_active_params
     cpu_s = cells.maximum(cpu_bytes / ram_bw, flops / cpu_flops)
     known = cells.where(cpu_bytes != 0, known + cpu_s, known)
 
@@ -84,6 +114,8 @@ def decode_terms(build: Build, grid: Grid, placement: GridPlacement, calibration
         "token": 1.0,
         "multi": cells.where(hops > 0, 1.0, 0.0),
         "hops": hops * 1.0,
+        "cpu_sync": (cpu_layers + experts)
+        * min(grid.workload.threads or build.cpu.cores, build.cpu.cores) ** SYNC_EXPONENT,
         KNOWN: known,
     }
 
@@ -101,9 +133,10 @@ def prefill_terms(build: Build, grid: Grid, placement: GridPlacement, calibratio
     on_gpu = placement.used_devices > 0
 
     matmul_s = hbm_s = attn_s = stream_s = 0.0
-    first_peak = 1.0  # cells without a GPU are masked below
+    first_peak = first_bandwidth = 1.0  # cells without a GPU are masked below
     for acc, on_device in reversed(list(zip(placement.accelerators, placement.layers, strict=True))):
         first_peak = cells.where(on_device > 0, acc.matrix_tflops * 1e12, first_peak)
+        first_bandwidth = cells.where(on_device > 0, acc.bandwidth_gbs, first_bandwidth)
     for acc, on_device in zip(placement.accelerators, placement.layers, strict=True):
         peak = acc.matrix_tflops * 1e12
         seconds = on_device * matmul_per_layer / peak
@@ -111,19 +144,33 @@ def prefill_terms(build: Build, grid: Grid, placement: GridPlacement, calibratio
         hbm_s = hbm_s + (seconds if acc.uses_hbm else 0.0)
         attn_s = attn_s + on_device * attn_layers * attn_per_layer / peak
         stream_s = stream_s + ubatches * on_device * layout.layer_bytes / (acc.bandwidth_gbs * 1e9)
-    # Layers held in system RAM: llama.cpp copies their weights to the first GPU for each
-    # large batch and computes them there.
+    # Layers and experts held in system RAM: for every u-batch of at least 32 tokens llama.cpp
+    # copies their weights to the first GPU and computes them there, so prompt speed grows with
+    # -ub and with the PCIe link (ik_llama.cpp #490: 103 -> 321 tok/s from -ub 512 to 2048).
+    experts = placement.expert_layers_in_ram
     matmul_s = matmul_s + cpu_layers * matmul_per_layer / first_peak
     attn_s = attn_s + cpu_layers * attn_layers * attn_per_layer / first_peak
+    stream_s = stream_s - ubatches * experts * layout.expert_layer_bytes / (first_bandwidth * 1e9)
     pcie_s = 0.0
     if not build.is_unified:
-        pcie_s = cells.where(
-            cpu_layers > 0, ubatches * cpu_layers * layout.layer_bytes / (calibration.pcie_gbs * 1e9), 0.0
+        ram_bytes = cpu_layers * layout.layer_bytes + experts * layout.expert_layer_bytes
+        pcie_s = cells.where(ram_bytes > 0, ubatches * ram_bytes / (calibration.pcie_gbs * 1e9), 0.0)
+    if grid.workload.engine == "ik_llama.cpp":
+        # ik_llama.cpp computes RAM-held experts on the CPU (its fused MoE kernels) unless the
+        # u-batch gives every expert 32 tokens on average; then it copies them like mainline.
+        ram_bw, cpu_flops_rate = cpu_rates(build, grid, calibration)
+        on_cpu_s = ubatches * experts * layout.expert_layer_bytes / ram_bw
+        on_cpu_s = on_cpu_s + 2 * experts * grid.expert_active_params * prompt / cpu_flops_rate
+        pcie_expert_s = ubatches * experts * layout.expert_layer_bytes / (calibration.pcie_gbs * 1e9)
+        stays = (experts > 0) & (grid.workload.n_ubatch < grid.moe_gpu_batch)
+        pcie_s = cells.where(stays, pcie_s - pcie_expert_s + on_cpu_s, pcie_s)
+        matmul_s = cells.where(
+            stays, matmul_s - experts * grid.expert_active_params * 2 * prompt / first_peak, matmul_s
         )
     _, divisor = _tensor_parallel(build, placement)
 
-    # Without a GPU, everything runs on the CPU at its (calibrated) peak.
-    cpu_flops = build.cpu.peak_gflops * 1e9 * calibration.cpu_flops_efficiency
+    # Without a GPU, everything runs on the CPU at its (calibrated, per-engine) peak.
+    _, cpu_flops = cpu_rates(build, grid, calibration)
     cpu_s = (matmul_per_layer * n_layers + grid.attention_flops) / cpu_flops
 
     def gpu_only(values: Cells) -> Cells:
@@ -141,6 +188,8 @@ def prefill_terms(build: Build, grid: Grid, placement: GridPlacement, calibratio
 def coefficient(name: str, coefficients: Mapping[str, float], quants: tuple[QuantType, ...]) -> Cells:
     """A term's coefficient: one number, or one per quant for `{family}` terms."""
     if "{family}" not in name:
+        if name.endswith(ENGINE_SUFFIX) and name not in coefficients:
+            name = name.removesuffix(ENGINE_SUFFIX)
         return coefficients.get(name, 0.0)
     if len(quants) == 1:
         return coefficients.get(name.format(family=quants[0].family), 0.0)

@@ -13,15 +13,28 @@ from planner.core.calibration import Calibration
 from planner.core.cost import CostSettings
 from planner.core.estimate import Estimate, estimate
 from planner.core.hardware import Build
+from planner.core.llama_settings import LlamaSettings
+from planner.core.memory import weight_layout
+from planner.core.model import ModelArch
+from planner.core.quant import QuantType
 from planner.core.workload import DEFAULT_CONTEXT, Workload
 from planner.errors import InputError
 from planner.estimation.dataflow_front import NotRooflined, dataflow_answer
 from planner.estimation.request_checks import validate_request
+from planner.estimation.run_answer import (
+    ModelNames,
+    RunAnswer,
+    build_with_ram,
+    commands_for,
+    quant_with_file_size,
+    resolve_settings,
+)
+from planner.estimation.settings_request import SETTINGS_KEYS, settings_for
 
 REQUEST_KEYS = {
     "gpu", "gpus", "split", "backend", "cpu", "ram_gb", "memory_gb", "model", "quant",
-    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction", "flash_attn", "prices",
-}  # fmt: skip
+    "context", "depth", "prompt", "kv_cache", "preset", "build", "gpu_memory_fraction", "prices",
+} | SETTINGS_KEYS  # fmt: skip
 
 
 @dataclass
@@ -66,17 +79,25 @@ class Estimator:
         return spec
 
     def workload_for(self, request: dict[str, Any]) -> Workload:
+        settings = settings_for(request)
         return Workload(
             context=_int(request, "context", DEFAULT_CONTEXT),
             depth=_int(request, "depth", 0),
             prompt=_int(request, "prompt", 512),
-            kv_cache=str(request.get("kv_cache") or "f16"),
-            flash_attn=str(request.get("flash_attn") or "auto"),
+            kv_cache=settings.cache_type_k if settings.cache_type_k == settings.cache_type_v else "f16",
+            cache_type_k=settings.cache_type_k,
+            cache_type_v=settings.cache_type_v,
+            flash_attn=settings.flash_attn,
             backend=request.get("backend"),
+            n_ubatch=settings.ubatch_effective,
             gpu_memory_fraction=request.get("gpu_memory_fraction"),
         )
 
     def estimate(self, request: dict[str, Any]) -> Estimate:
+        return self.run(request).estimate
+
+    def run(self, request: dict[str, Any]) -> RunAnswer:
+        """The estimate for a request with llama.cpp's settings, and the commands that run it."""
         unknown = set(request) - REQUEST_KEYS
         if unknown:
             raise InputError(f"unknown option(s): {', '.join(sorted(str(k)[:40] for k in unknown)[:10])}")
@@ -84,21 +105,89 @@ class Estimator:
         for key in ("model", "quant"):
             if not request.get(key):
                 raise InputError(f"--{key} is required")
-        build = self.build_for(request)
+        build = build_with_ram(self.build_for(request), request.get("ram_mts"), request.get("ram_channels"))
         if not build.gpus and not build.dataflow and request.get("backend") not in (None, "cpu"):
             raise InputError("this build has no GPU; use --backend cpu or add a GPU")
-        return self.estimate_build(build, request["model"], request["quant"], self.workload_for(request))
+        settings = settings_for(request)
+        file_size = request.get("file_size_gib")
+        workload = self.workload_for(request)
+        return self.run_build(build, request["model"], request["quant"], workload, settings, file_size)
+
+    def run_build(
+        self,
+        build: Build,
+        model_name: str,
+        quant_name: str,
+        workload: Workload,
+        settings: LlamaSettings,
+        file_size_gib: float | None = None,
+    ) -> RunAnswer:
+        """An assembled build run with `settings` (the app's path): estimate, resolved settings
+        and the commands. The settings' context, u-batch and cache types drive the workload."""
+        model = self.catalog.model(model_name)
+        if build.dataflow is not None:
+            raise NotRooflined(dataflow_answer(self.catalog, build, model, self.cost_settings))
+        quant = self.resolved_quant(model, quant_name, file_size_gib)
+        result = _with_measurements(self.catalog, self.estimate_settings(build, model, quant, workload, settings))
+        names = ModelNames.from_catalog_row(self.catalog.model_rows[model.id], self.catalog.quant(quant_name).name)
+        resolved = resolve_settings(settings, result)
+        return RunAnswer(
+            estimate=result,
+            settings=resolved,
+            commands=commands_for(resolved, names, self._ollama_layers(build, model, quant, workload, settings)),
+        )
+
+    def _ollama_layers(
+        self, build: Build, model: ModelArch, quant: QuantType, workload: Workload, settings: LlamaSettings
+    ) -> int | None:
+        """Whole layers on the GPU as Ollama would place them (it cannot keep experts in RAM);
+        None when everything fits."""
+        whole = replace(settings, n_cpu_moe=0, cpu_moe=False, gpu_layers=None)
+        placement = self.estimate_settings(build, model, quant, workload, whole, with_max_context=False).placement
+        return None if placement.verdict == "gpu" else placement.gpu_layers
+
+    def estimate_settings(
+        self,
+        build: Build,
+        model: ModelArch,
+        quant: QuantType,
+        workload: Workload,
+        settings: LlamaSettings,
+        with_max_context: bool = True,
+    ) -> Estimate:
+        """The engine alone on resolved objects (the settings search calls this many times)."""
+        settings.check_for_model(model.n_layers, model.is_moe, build.gpu_count)
+        workload = Workload.from_settings(
+            settings,
+            depth=workload.depth,
+            prompt=workload.prompt,
+            backend=workload.backend,
+            gpu_memory_fraction=workload.gpu_memory_fraction,
+        )
+        return estimate(build, model, quant, workload, self.calibration, self.cost_settings, with_max_context)
+
+    def resolved_quant(self, model: ModelArch, quant_name: str, file_size_gib: float | None = None) -> QuantType:
+        quant = self.catalog.quant(quant_name)
+        if file_size_gib is not None:
+            quant = quant_with_file_size(quant, weight_layout(model, quant).total_bytes, file_size_gib)
+        if not quant.applies_to(model):
+            raise InputError(quant.not_applicable(model))
+        return quant
 
     def estimate_build(
-        self, build: Build, model_name: str, quant_name: str, workload: Workload, with_max_context: bool = True
+        self,
+        build: Build,
+        model_name: str,
+        quant_name: str,
+        workload: Workload,
+        with_max_context: bool = True,
+        file_size_gib: float | None = None,
     ) -> Estimate:
         """Estimate an already-assembled build (the app's path: no name resolution for it)."""
         model = self.catalog.model(model_name)
         if build.dataflow is not None:
             raise NotRooflined(dataflow_answer(self.catalog, build, model, self.cost_settings))
-        quant = self.catalog.quant(quant_name)
-        if not quant.applies_to(model):
-            raise InputError(quant.not_applicable(model))
+        quant = self.resolved_quant(model, quant_name, file_size_gib)
         result = estimate(build, model, quant, workload, self.calibration, self.cost_settings, with_max_context)
         return _with_measurements(self.catalog, result)
 

@@ -146,6 +146,7 @@ def custom_accelerator(gpu: GpuInfo) -> tuple[Accelerator, str]:
         power_w=gpu.power_limit_w or 0.0,
         unified=gpu.unified,
         segment="custom",
+        memory_mib=None if gpu.unified or not gpu.memory_gib else gpu.memory_gib * 1024,
     )
     note = "not in catalog: custom entry from the detected figures"
     if missing:
@@ -167,8 +168,11 @@ def match_gpu(catalog: CatalogLike, gpu: GpuInfo) -> DeviceMatch:
     if gpu.unified:
         accelerator = replace(accelerator, memory_gb=round(memory_gib, 1), unified=True)
         note = "matched by name; unified memory as detected"
-    elif memory_gib and abs(accelerator.memory_gb - memory_gib) > max(1.0, 0.1 * memory_gib):
-        note = f"matched by name, but {memory_gib:.1f} GiB detected vs {accelerator.memory_gb:g} GB"
+    elif memory_gib:
+        # This PC's driver figure is the truth for this PC (ECC on or off, display reserve).
+        if abs(accelerator.memory_gb - memory_gib) > max(1.0, 0.1 * memory_gib):
+            note = f"matched by name, but {memory_gib:.1f} GiB detected vs {accelerator.memory_gb:g} GB"
+        accelerator = replace(accelerator, memory_mib=memory_gib * 1024)
     return DeviceMatch(gpu.name, memory_gib, accelerator, device_id, note)
 
 

@@ -77,7 +77,8 @@ def tuned_calibration(calibration: Calibration, build: Build, facts: PcFacts) ->
     tuned = calibration
     if facts.ram is not None and build.ram_bandwidth_gbs > 0:
         share = min(1.0, max(0.05, facts.ram.gbs / build.ram_bandwidth_gbs))
-        tuned = replace(tuned, cpu_bw_efficiency=share)
+        engines = {name: replace(e, cpu_bw_efficiency=share) for name, e in tuned.engines.items()}
+        tuned = replace(tuned, cpu_bw_efficiency=share, engines=engines)  # every engine streams at the measured rate
     if facts.pcie_gbs:
         tuned = replace(tuned, pcie_gbs=calibration.pcie_gbs * min(facts.pcie_gbs) / PCIE4_X16_GBS)
     return tuned

@@ -19,7 +19,7 @@ from planner.catalog.store import Catalog, Row
 from planner.core.calibration import Calibration
 from planner.core.cost import CostSettings
 from planner.core.estimate import Estimate, estimate
-from planner.core.memory import compute_buffer_bytes, kv_cache_bytes, weight_layout
+from planner.core.memory import kv_cache_bytes, output_compute_buffer_bytes, weight_layout
 from planner.core.model import ModelArch
 from planner.core.placement import Fit
 from planner.core.quant import QuantType
@@ -175,7 +175,7 @@ class Evaluation:
 def footprint_gb(model: ModelArch, quant: QuantType, workload: Workload) -> float:
     """Weights, KV cache and compute buffer: what RAM is sized for when the GPUs cannot hold it."""
     layout = weight_layout(model, quant)
-    return (layout.total_bytes + kv_cache_bytes(model, workload) + compute_buffer_bytes(model, workload)) / 1e9
+    return (layout.total_bytes + kv_cache_bytes(model, workload) + output_compute_buffer_bytes(model, workload)) / 1e9
 
 
 def evaluate_all(

@@ -45,6 +45,25 @@ def memory_bar(result: Estimate) -> MemoryBar:
     return MemoryBar(label, p.weights_bytes / GIB, p.kv_bytes / GIB, p.overhead_bytes / GIB, p.gpu_capacity_bytes / GIB)
 
 
+def device_bars(result: Estimate) -> list[MemoryBar]:
+    """One bar per GPU, as llama.cpp's load log lists them (model, KV and compute buffers against
+    what the device can hold); the whole model against the GPUs when nothing is on a GPU."""
+    devices = result.placement.devices
+    if not devices or not any(d.layers for d in devices):
+        return [memory_bar(result)]
+    base = f"{result.model.name} {result.quant.name}"
+    return [
+        MemoryBar(
+            base if len(devices) == 1 else f"{base} · GPU {i}",
+            d.weights_bytes / GIB,
+            d.kv_bytes / GIB,
+            d.overhead_bytes / GIB,
+            d.capacity_bytes / GIB,
+        )
+        for i, d in enumerate(devices)
+    ]
+
+
 def memory_bars(results: list[Estimate]) -> tuple[MemoryBar, ...]:
     """One bar per model and quant, at the largest context tabulated."""
     largest: dict[tuple[str, str], Estimate] = {}
@@ -52,7 +71,8 @@ def memory_bars(results: list[Estimate]) -> tuple[MemoryBar, ...]:
         key = (r.model.id, r.quant.name)
         if key not in largest or r.workload.context > largest[key].workload.context:
             largest[key] = r
-    return tuple(memory_bar(r) for r in list(largest.values())[:MAX_BARS])
+    bars = [bar for r in largest.values() for bar in device_bars(r)]
+    return tuple(bars[:MAX_BARS])
 
 
 def scatter(estimator: Estimator, reference: Estimate, own_preset: str | None) -> tuple[ScatterPoint, ...]:

@@ -13,11 +13,12 @@ from planner.calibration.shipped import load_serving_calibration
 from planner.core.cost import CostSettings, power_draw
 from planner.core.estimate import Estimate
 from planner.core.hardware import Build
+from planner.core.llama_settings import LlamaSettings
 from planner.core.model import ModelArch
 from planner.core.placement import Fit
 from planner.core.quant import QuantType
 from planner.core.units import GIB
-from planner.errors import InputError
+from planner.errors import InputError, PlannerError
 from planner.estimation.front import Estimator
 from planner.estimation.serving_front import ServingEstimator
 from planner.measure.records import THIS_PC, PcMeasurement
@@ -272,8 +273,18 @@ def _assumptions(
         f"electricity ${settings.electricity_usd_per_kwh:.2f}/kWh, generating {settings.hours_per_day:g} h a day "
         f"and idle the rest; hardware written off over {settings.amortization_years:g} years",
         f"PSU check: peak draw (GPUs at board power, CPU at TDP) within {bill.PSU_COMFORT_SHARE:.0%} of the rating",
-        "memory in GiB (1 GiB = 1,073,741,824 bytes); GPU capacity is what remains after the runtime's reserve",
+        'memory in GiB (1 GiB = 1,073,741,824 bytes); GPU memory as the driver reports it (a "16 GB" card '
+        "holds 16 GiB); GPU capacity is what remains after the runtime's reserve; memory bars are per GPU",
     ]
+    if results:
+        try:
+            answer = estimator.run_build(
+                build, results[0].model.id, results[0].quant.name, results[0].workload,
+                LlamaSettings(context=results[0].workload.context, cache_type_k=kv, cache_type_v=kv),
+            )  # fmt: skip
+            notes.append(f"run it ({results[0].model.name}): {answer.commands.llama_server}")
+        except PlannerError:
+            pass  # no command for a run that cannot be placed
     catalog = estimator.catalog
     for g in build.gpus:
         a = g.accelerator

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QScrollArea, QSplitter, QStackedWidget, QVBoxLayou
 
 from planner.ui.context_charts import ContextCharts
 from planner.ui.results_panel import ResultsPanel
+from planner.ui.run_it_panel import RunItPanel
 from planner.ui.serve_chart import ServeChart
 from planner.ui.services import Services
 from planner.ui.serving_panel import ServeView, ServingPanel
@@ -27,12 +28,14 @@ class EstimateTab(QWidget):
         self.chart_stack = QStackedWidget(self)
         self.chart_stack.addWidget(self.charts)
         self.chart_stack.addWidget(self.serve_chart)
+        self.run_it = RunItPanel(state, services, self)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.workload)
         left_layout.addWidget(self.serving)
         left_layout.addWidget(self.results, 1)
+        left_layout.addWidget(self.run_it)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(left)
@@ -50,6 +53,7 @@ class EstimateTab(QWidget):
 
     def _on_serving_mode_changed(self, many: bool) -> None:
         self.chart_stack.setCurrentWidget(self.serve_chart if many else self.charts)
+        self.run_it.setVisible(not many)  # the llama.cpp command line is for one user
 
     def _on_serving_served(self, view: ServeView | None) -> None:
         if view is None:

@@ -17,8 +17,10 @@ from planner.catalog.build_names import canonical_spec
 from planner.catalog.builds import build_from_spec
 from planner.core.estimate import Estimate
 from planner.core.hardware import Build
+from planner.core.llama_settings import LlamaSettings
 from planner.core.workload import Workload
 from planner.errors import PlannerError
+from planner.estimation.run_answer import RunAnswer
 from planner.measure.correction import Correction
 from planner.measure.this_pc import ThisPcEstimate, estimate_this_pc, fit_this_pc_correction, is_this_pc
 from planner.ui.services import Services
@@ -42,9 +44,13 @@ class PlannerState(QObject):
     `estimate_changed(object)` (an Estimate, or None when it cannot be computed),
     `estimate_failed(str)`, `catalog_changed()` (the user added entries or prices),
     `preferences_changed()` (currency, electricity price and the other preferences),
-    `measurements_changed()` (a run on this PC was stored or imported)."""
+    `measurements_changed()` (a run on this PC was stored or imported),
+    `answer_changed(object)` (a RunAnswer: the estimate with llama.cpp's settings and commands,
+    or None), `settings_changed()`."""
 
     build_changed = Signal(object)
+    answer_changed = Signal(object)
+    settings_changed = Signal()
     build_failed = Signal(str)
     workload_changed = Signal()
     estimate_changed = Signal(object)
@@ -70,13 +76,17 @@ class PlannerState(QObject):
             kv_cache=str(settings.get("default_kv_cache")),
             gpu_memory_fraction=unified_share(settings),
         )
+        self.settings = LlamaSettings(
+            context=self.workload.context, cache_type_k=self.workload.kv_cache, cache_type_v=self.workload.kv_cache
+        )
         self.estimate: Estimate | None = None
         self.this_pc_estimate: ThisPcEstimate | None = None  # set while the build is This PC
         self._correction: tuple[int, Correction] | None = None
+        self.answer: RunAnswer | None = None
         try:
-            self.estimate = self.estimate_for(self.build)
+            self._compute()
         except PlannerError:
-            self.estimate = None
+            self.estimate = self.answer = None
 
     # ---- build ---------------------------------------------------------------
     def _restore_last_build(self) -> None:
@@ -139,6 +149,9 @@ class PlannerState(QObject):
     def set_model(self, model_id: str) -> None:
         if model_id != self.model_id and model_id in self.services.catalog.model_rows:
             self.model_id = model_id
+            # Offload counts belong to a model; the new one starts from llama.cpp's defaults.
+            self.settings = replace(self.settings, gpu_layers=None, n_cpu_moe=0, cpu_moe=False)
+            self.settings_changed.emit()
             self.services.settings.set("last_model", model_id)
             self._workload_changed()
 
@@ -155,7 +168,27 @@ class PlannerState(QObject):
             return
         if workload != self.workload:
             self.workload = workload
+            synced = replace(
+                self.settings,
+                context=workload.context,
+                cache_type_k=workload.kv_cache if "kv_cache" in changes else self.settings.cache_type_k,
+                cache_type_v=workload.kv_cache if "kv_cache" in changes else self.settings.cache_type_v,
+            )
+            if synced != self.settings:
+                self.settings = synced
+                self.settings_changed.emit()
             self._workload_changed()
+
+    def set_settings(self, settings: LlamaSettings) -> None:
+        """New llama.cpp settings (Run it panel, best-settings search)."""
+        if settings == self.settings:
+            return
+        self.settings = settings
+        if settings.context != self.workload.context:
+            self.workload = replace(self.workload, context=settings.context)
+            self.workload_changed.emit()
+        self.settings_changed.emit()
+        self.recompute()
 
     def _workload_changed(self) -> None:
         self.workload_changed.emit()
@@ -196,13 +229,24 @@ class PlannerState(QObject):
             return self.this_pc_estimate_for(build, workload).estimate
         return self.services.estimator.estimate_build(build, self.model_id, self.quant, workload or self.workload)
 
+    def _answer(self) -> RunAnswer:
+        return self.services.estimator.run_build(self.build, self.model_id, self.quant, self.workload, self.settings)
+
+    def _compute(self) -> None:
+        """The run answer (settings, commands) and the estimate; This PC's estimate goes through its
+        measured RAM, PCIe links and runs (planner.measure.this_pc)."""
+        self.answer = self._answer()
+        self.this_pc_estimate = self.this_pc_estimate_for(self.build) if is_this_pc(self.build) else None
+        self.estimate = self.this_pc_estimate.estimate if self.this_pc_estimate else self.answer.estimate
+
     def recompute(self) -> None:
         try:
-            self.this_pc_estimate = self.this_pc_estimate_for(self.build) if is_this_pc(self.build) else None
-            self.estimate = self.this_pc_estimate.estimate if self.this_pc_estimate else self.estimate_for(self.build)
+            self._compute()
         except PlannerError as exc:
-            self.estimate = None
+            self.estimate = self.answer = None
             self.estimate_failed.emit(str(exc))
             self.estimate_changed.emit(None)
+            self.answer_changed.emit(None)
             return
         self.estimate_changed.emit(self.estimate)
+        self.answer_changed.emit(self.answer)

@@ -118,8 +118,9 @@ def test_unified_memory_share_is_adjustable(capsys: pytest.CaptureFixture[str]) 
     args = ["--gpu", "Apple M3 Max (40-core GPU)", "--memory-gb", "64", "--model", "llama-3-8b", "--quant", "Q4_K_M"]
     default = estimate_json(capsys, *args)
     raised = estimate_json(capsys, *args, "--gpu-memory-fraction", "0.9")
-    assert default["memory"]["gpu_capacity_gib"] == pytest.approx(64e9 * 0.75 / 2**30, rel=0.01)
-    assert raised["memory"]["gpu_capacity_gib"] == pytest.approx(64e9 * 0.9 / 2**30, rel=0.01)
+    # Apple's "64 GB" is 64 GiB.
+    assert default["memory"]["gpu_capacity_gib"] == pytest.approx(64 * 0.75, rel=0.01)
+    assert raised["memory"]["gpu_capacity_gib"] == pytest.approx(64 * 0.9, rel=0.01)
 
 
 def test_flash_attention_is_a_setting_llama_cpp_defaults_to_auto(capsys: pytest.CaptureFixture[str]) -> None:
@@ -131,5 +132,6 @@ def test_flash_attention_is_a_setting_llama_cpp_defaults_to_auto(capsys: pytest.
     assert any("--flash-attn auto" in a for a in default["assumptions"])
     assert any("flash attention off" in a for a in off["assumptions"])
     # without it llama.cpp keeps one layer's f32 attention scores: 32768 x 512 x 32 heads x 4 B = 2 GiB more
-    assert off["memory"]["overhead_gib"] - on["memory"]["overhead_gib"] == pytest.approx(2.0, abs=0.01)
+    # (less the ~0.1 GiB by which the logits, the output GPU's peak with flash attention, exceed a layer's)
+    assert off["memory"]["overhead_gib"] - on["memory"]["overhead_gib"] == pytest.approx(2.0, abs=0.1)
     assert on["memory"] == default["memory"] and on["decode_tok_s"] == default["decode_tok_s"]

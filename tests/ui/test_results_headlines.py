@@ -21,9 +21,9 @@ def visible_bars(tab: EstimateTab) -> list[str]:
 
 
 def test_only_the_output_layer_in_ram_is_said_plainly(tab: EstimateTab, state: PlannerState, qtbot) -> None:
-    state.set_model("qwen2.5-14b")
+    state.set_model("gemma-2-9b")
     with qtbot.waitSignal(state.estimate_changed):
-        state.set_quant("Q5_K_M")
+        state.set_quant("Q8_0")
     p = state.estimate.placement
     assert p.gpu_layers == p.total_layers and p.cpu_layers == 0
     text = tab.results.verdict.text()
