@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -25,6 +26,26 @@ def test_gpus_json_lists_at_least_120_with_sources(capsys: pytest.CaptureFixture
 @pytest.mark.parametrize("kind", ["models", "cpus", "presets", "quants", "chips"])
 def test_every_kind_lists(capsys: pytest.CaptureFixture[str], kind: str) -> None:
     assert run_json(capsys, "catalog", kind, "--json")
+
+
+def test_models_json_meets_the_contract_every_entry_has_repo_release_month_and_licence(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 13: >= 200 entries, each with hf_repo, released (YYYY-MM) and license."""
+    rows = run_json(capsys, "catalog", "models", "--json")
+    assert len(rows) >= 200
+    incomplete = {
+        r["id"]: (r["hf_repo"], r["released"], r["license"])
+        for r in rows
+        if not (
+            isinstance(r["hf_repo"], str)
+            and "/" in r["hf_repo"]
+            and isinstance(r["released"], str)
+            and re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])", r["released"])
+            and r["license"]
+        )
+    }
+    assert not incomplete
 
 
 def test_search_filters(capsys: pytest.CaptureFixture[str]) -> None:

@@ -56,6 +56,14 @@ STATE_CASES = [
     ("qwen3.6-35b-a3b", 62.81,
      "llama_memory_recurrent: size = 62.81 MiB (1 cells, 40 layers, 1 seqs), R (f32): 2.81 MiB, S (f32): 60.00 MiB",
      "llama-server log of Qwen3.6-35B-A3B-UD-IQ3_S.gguf"),
+    # Mamba-2 hybrid (Nemotron-H): 27 Mamba-2 layers keep conv (3 x (10240 + 2 x 8 x 128)) and
+    # SSM (128 x 10240) state; the 25 MLP-only and 4 attention layers keep none.
+    ("nemotron-nano-9b-v2", 138.8,
+     "Memory efficiency: 64MB KV cache + 138.8MB RS buffer + 16.56GB model weights",
+     "llama-server run of nvidia/NVIDIA-Nemotron-Nano-9B-v2 (-c 2048), reported in the 'Complete "
+     "Implementation Guide: Nemotron-H Support in llama.cpp' of the fork github.com/jwjohns/llama.cpp "
+     "(branch feature/nemotron-h-support-working); only the RS figure is used, the KV figure came "
+     "from that fork's own layer filter"),
 ]  # fmt: skip
 
 
