@@ -60,6 +60,8 @@ def make_handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _send(self, status: int, body: bytes, headers: dict[str, str], head: bool = False) -> None:
+            # recorded before answering: the client may finish before a later append would run
+            hub.requests.append((self.command, self.path, self.headers.get("Range", ""), 0 if head else len(body)))
             self.send_response(status)
             for key, value in headers.items():
                 self.send_header(key, value)
@@ -67,7 +69,6 @@ def make_handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if not head:
                 self.wfile.write(body)
-            hub.requests.append((self.command, self.path, self.headers.get("Range", ""), 0 if head else len(body)))
 
         def _route(self, head: bool) -> None:
             path = self.path.split("?")[0].removesuffix("/revision/main")
