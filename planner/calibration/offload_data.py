@@ -30,6 +30,8 @@ _COUNT = re.compile(r"^~?(\d+) of (\d+)")
 _UB = re.compile(r"(?:-ub|--ubatch-size)\s+(\d+)|\(ub (\d+)\)")
 _CTX = re.compile(r"(?:-c|--ctx-size)\s+(\d+)")
 _INT = re.compile(r"\d+")
+_RTR = re.compile(r"(?:^|[\s(])(?:-rtr|--run-time-repack)\b")
+_REPACKED_QUANT = re.compile(r"_R(?:4|8)\b")
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def _point(catalog: Catalog, row: Row, setup: Row | None) -> OffloadPoint | str:
             prompt=tokens if kind == "prefill" else 512, kv_cache="f16", cache_type_k=k_type,
             cache_type_v=v_type, n_ubatch=min(ub, 4096), flash_attn=_flash(row),
             gpu_layers=gpu_layers, n_cpu_moe=n_cpu_moe, engine=Engine(row["engine"]),
-            threads=threads, backend="cpu" if not build.gpus else None,
+            threads=threads, backend="cpu" if not build.gpus else None, repacked=_repacked(row),
         )  # fmt: skip
     except PlannerError as exc:
         return f"settings: {exc}"
@@ -103,6 +105,12 @@ def _point(catalog: Catalog, row: Row, setup: Row | None) -> OffloadPoint | str:
         measured=float(row["tokens_per_s"]), build=build, model=model, quant=quant, workload=workload,
         all_gpu_baseline=row["is_all_gpu_baseline"] == "yes",
     )  # fmt: skip
+
+
+def _repacked(row: Row) -> bool:
+    """ik_llama.cpp with -rtr (in the flags or the build column) or an _R4/_R8 quant."""
+    text = " ".join((row["offload"] or "", row["engine_build"] or ""))
+    return row["engine"] == "ik_llama.cpp" and bool(_RTR.search(text) or _REPACKED_QUANT.search(row["quant"] or ""))
 
 
 def _size_key(row: Row) -> tuple[str, str]:

@@ -262,4 +262,5 @@ def _cpu(row: Row) -> Cpu:
         avx512=bool(row["avx512"]),
         tdp_w=row["tdp_w"] or 0.0,
         boost_clock_ghz=row["boost_clock_ghz"] or 4.0,
+        base_clock_ghz=row["base_clock_ghz"] or None,
     )

@@ -100,12 +100,22 @@ class Cpu:
     avx512: bool
     tdp_w: float
     boost_clock_ghz: float = 4.0
+    base_clock_ghz: float | None = None
 
     @property
     def peak_gflops(self) -> float:
         """FP32 FMA throughput: cores x clock x lanes x 2 FMA units x 2 flops."""
         lanes = 16 if self.avx512 else 8
         return self.cores * self.boost_clock_ghz * lanes * 2 * 2
+
+    @property
+    def sustained_gflops(self) -> float:
+        """`peak_gflops` at the base clock: with every core running vector matrix kernels the
+        chip is held to its TDP, and base frequency is the clock the vendor guarantees at TDP
+        with all cores active (Intel's "Processor Base Frequency" definition on ark; AMD's
+        "Base Clock"). Boost clocks are single- or few-core figures. Without a base clock,
+        the boost clock."""
+        return self.peak_gflops * (self.base_clock_ghz or self.boost_clock_ghz) / self.boost_clock_ghz
 
 
 # Used when a build names no CPU: a typical dual-channel DDR4-3200 desktop.

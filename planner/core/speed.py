@@ -58,13 +58,14 @@ def cpu_rates(build: Build, grid: Grid, calibration: Calibration) -> tuple[float
     RAM bandwidth is channels x MT/s x 8 bytes times the engine's calibrated efficiency; a
     thread streams at most `calibration.cpu_thread_gbs` (a core's share of the chip's fabric:
     few-core desktops saturate two channels, many-channel servers need many threads), so `-t`
-    below the core count lowers both rates.
+    below the core count lowers both rates. FLOPs are the chip's at its base clock
+    (`Cpu.sustained_gflops`: all cores busy at TDP), times the engine's efficiency.
     """
     engine = calibration.engine(grid.workload.engine)
     cores = max(build.cpu.cores, 1)
     threads = min(grid.workload.threads or cores, cores)
     ram_bw = min(build.ram_bandwidth_gbs * engine.cpu_bw_efficiency, threads * calibration.cpu_thread_gbs) * 1e9
-    flops = build.cpu.peak_gflops * 1e9 * engine.cpu_flops_efficiency * threads / cores
+    flops = build.cpu.sustained_gflops * 1e9 * engine.cpu_flops_efficiency * threads / cores
     return ram_bw, flops
 
 
@@ -158,11 +159,15 @@ def prefill_terms(build: Build, grid: Grid, placement: GridPlacement, calibratio
     if grid.workload.engine == "ik_llama.cpp":
         # ik_llama.cpp computes RAM-held experts on the CPU (its fused MoE kernels) unless the
         # u-batch gives every expert 32 tokens on average; then it copies them like mainline.
+        # Repacked weights (-rtr, _R4/_R8 quants) have no GPU kernels: they stay at any u-batch.
+        # Each u-batch streams them from RAM once while the cores compute: the slower binds.
         ram_bw, cpu_flops_rate = cpu_rates(build, grid, calibration)
-        on_cpu_s = ubatches * experts * layout.expert_layer_bytes / ram_bw
-        on_cpu_s = on_cpu_s + 2 * experts * grid.expert_active_params * prompt / cpu_flops_rate
+        on_cpu_s = cells.maximum(
+            ubatches * experts * layout.expert_layer_bytes / ram_bw,
+            2 * experts * grid.expert_active_params * prompt / cpu_flops_rate,
+        )
         pcie_expert_s = ubatches * experts * layout.expert_layer_bytes / (calibration.pcie_gbs * 1e9)
-        stays = (experts > 0) & (grid.workload.n_ubatch < grid.moe_gpu_batch)
+        stays = (experts > 0) & ((grid.workload.n_ubatch < grid.moe_gpu_batch) | grid.workload.repacked)
         pcie_s = cells.where(stays, pcie_s - pcie_expert_s + on_cpu_s, pcie_s)
         matmul_s = cells.where(
             stays, matmul_s - experts * grid.expert_active_params * 2 * prompt / first_peak, matmul_s

@@ -53,6 +53,9 @@ class Workload:
     kv_unified: bool = True
     threads: int | None = None
     tensor_split: tuple[float, ...] = ()  # -ts: share of the layers per GPU (empty: by free memory)
+    # ik_llama.cpp's -rtr or an _R4/_R8 quant: weights in RAM in interleaved-row layouts that
+    # only its CPU kernels read (ik_llama.cpp #147), so they are never copied to the GPU.
+    repacked: bool = False
 
     def __post_init__(self) -> None:
         for name in ("context", "prompt"):
