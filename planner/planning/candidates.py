@@ -9,7 +9,7 @@ same hardware (board, RAM and PSU as dated estimates, docs/PLANNING.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,10 +214,21 @@ def _vendors(catalog: Catalog, est: Estimate) -> tuple[str, ...]:
     return (row["vendor"],) if row else ()
 
 
+def dollars(usd: float) -> str:
+    return f"${usd:,.0f}"
+
+
 def describe(
-    est: Estimate, *, min_tok_s: float, min_prompt_tok_s: float, budget_usd: float | None, max_power_w: float | None
+    est: Estimate,
+    *,
+    min_tok_s: float,
+    min_prompt_tok_s: float,
+    budget_usd: float | None,
+    max_power_w: float | None,
+    money: Callable[[float], str] = dollars,
 ) -> tuple[str, ...]:
-    """Fit, speed, price and power in words, each against its limit where one was set."""
+    """Fit, speed, price and power in words, each against its limit where one was set; `money` writes US
+    dollars (the app passes one in the user's currency)."""
     p, cost = est.placement, est.cost
     if est.fit == Fit.GPU and est.build.is_unified:
         fit = f"fits fully in unified memory (GPU share; up to {est.max_context_on_gpu:,} tokens)"
@@ -231,13 +242,13 @@ def describe(
     lo, hi = est.decode_range or (0.0, 0.0)
     decode, prefill = est.decode_tok_s or 0.0, est.prefill_tok_s or 0.0
     estimated = estimated_usd(est.build)
-    price = f"${cost.hardware_usd or 0:,.0f}: {included_text(est.build)}"
-    price += f" (${estimated:,.0f} of it estimated)" if estimated else ""
+    price = f"{money(cost.hardware_usd or 0)}: {included_text(est.build)}"
+    price += f" ({money(estimated)} of it estimated)" if estimated else ""
     return (
         fit,
         f"{decode:,.1f} tok/s generation (range {lo:,.1f}-{hi:,.1f})" + _speed_limit(decode, lo, min_tok_s),
         f"{prefill:,.0f} tok/s prompt processing" + _limit(prefill, min_prompt_tok_s or None, "tok/s", 1),
-        price + _limit(cost.hardware_usd or 0.0, budget_usd, "budget", -1),
+        price + _limit(cost.hardware_usd or 0.0, budget_usd, "budget", -1, money),
         f"{cost.power_load_w:,.0f} W while generating" + _limit(cost.power_load_w, max_power_w, "W limit", -1),
     )
 
@@ -252,9 +263,9 @@ def _speed_limit(decode: float, low: float, min_tok_s: float) -> str:
     return _limit(decode, min_tok_s, "tok/s", 1)
 
 
-def _limit(value: float, limit: float | None, unit: str, sign: int) -> str:
+def _limit(value: float, limit: float | None, unit: str, sign: int, money: Callable[[float], str] = dollars) -> str:
     """' (meets the 20 tok/s asked)' or ' (misses ...)': `sign` 1 for a minimum, -1 for a maximum."""
     if limit is None:
         return ""
-    shown = f"${limit:,.0f} {unit}" if unit == "budget" else f"{limit:,.6g} {unit}"
+    shown = f"{money(limit)} {unit}" if unit == "budget" else f"{limit:,.6g} {unit}"
     return f"; {'meets' if sign * (value - limit) >= 0 else 'misses'} the {shown}"

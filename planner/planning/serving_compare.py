@@ -9,6 +9,7 @@ units and BF16 on the A100; the CS-3 answers with Cerebras's published figures.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,8 +133,14 @@ def _rows(build: str, model: str, engine: str, quant: str, result: ServeResult |
     return out
 
 
-def verdict(rows: list[CompareRow], model: str = "llama-3.3-70b") -> str:
-    """One sentence checking the article's claim with the table's numbers."""
+def _dollars(usd: float | None, digits: int) -> str:
+    return f"${usd or 0.0:,.{digits}f}"
+
+
+def verdict(
+    rows: list[CompareRow], model: str = "llama-3.3-70b", money: Callable[[float | None, int], str] = _dollars
+) -> str:
+    """One sentence checking the article's claim with the table's numbers; `money` writes US dollars as shown."""
     priced = [r for r in rows if r.model == model and r.usd_per_mtok is not None]
     if not priced:
         return f"No build serves {model} with known prices."
@@ -142,14 +149,14 @@ def verdict(rows: list[CompareRow], model: str = "llama-3.3-70b") -> str:
     cs3 = [r for r in priced if "CS-3" in r.build]
     text = (
         f"Cheapest per token for {model}: {best.build} at {best.users} users, "
-        f"${best.usd_per_mtok:.3f}/Mtok ({best.per_user_tok_s:.0f} tok/s per user)."
+        f"{money(best.usd_per_mtok, 3)}/Mtok ({best.per_user_tok_s:.0f} tok/s per user)."
     )
     if h200 and cs3:
         h = min(h200, key=lambda r: r.usd_per_mtok or 0.0)
         c = cs3[0]
         streams = (c.usd_per_mtok or 0.0) / (h.usd_per_mtok or 1.0)
         text += (
-            f" 8x H200 at load: ${h.usd_per_mtok:.3f}/Mtok; CS-3 for one stream: ${c.usd_per_mtok:.2f}/Mtok, "
+            f" 8x H200 at load: {money(h.usd_per_mtok, 3)}/Mtok; CS-3 for one stream: {money(c.usd_per_mtok, 2)}/Mtok, "
             f"so it would need about {streams:,.0f} concurrent streams per system group to match "
             f"(Cerebras does not publish its concurrency)."
         )

@@ -18,7 +18,7 @@ from planner.core.placement import Fit
 from planner.core.quant import QuantType
 from planner.core.sweep import SweepCell
 from planner.core.units import GIB
-from planner.ui.format import tok_range, tok_s
+from planner.ui.format import Money, tok_range, tok_s
 from planner.ui.rows_model import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -41,7 +41,7 @@ COLUMN_SPECS: dict[int, tuple[str, str]] = {
     COL_PROMPT: ("Prompt tok/s", "Prompt processing (prefill) speed"),
     COL_MEMORY: ("Memory GiB", "Weights + KV cache + compute buffers"),
     COL_LAYERS: ("GPU layers", "Layers on the GPUs / all layers"),
-    COL_USD_MTOK: ("$/Mtok", "Hardware amortization + electricity per million generated tokens (US dollars)"),
+    COL_USD_MTOK: ("$/Mtok", "Hardware amortization + electricity per million generated tokens, in your currency"),
     COL_PARAMS: (
         "Params (B)",
         "Parameters in billions; for mixture-of-experts models, the active parameters per token follow",
@@ -95,7 +95,11 @@ def quality_text(quant: QuantType) -> str:
     return f"{quant.kld:.4f}{ppl}"
 
 
-def _display(row: CanRunRow, col: int) -> str:
+def dollars(usd: float, digits: int = 0) -> str:
+    return f"${usd:,.{digits}f}"
+
+
+def _display(row: CanRunRow, col: int, money: Callable[..., str] = dollars) -> str:
     cell = row.cell
     return {
         COL_MODEL: row.model.name,
@@ -106,7 +110,7 @@ def _display(row: CanRunRow, col: int) -> str:
         COL_MEMORY: f"{cell.total_bytes / GIB:,.1f}",
         COL_GEN: tok_s(cell.decode_tok_s),
         COL_PROMPT: tok_s(cell.prefill_tok_s),
-        COL_USD_MTOK: "—" if row.usd_per_mtok is None else f"${row.usd_per_mtok:,.2f}",
+        COL_USD_MTOK: "—" if row.usd_per_mtok is None else money(row.usd_per_mtok, 2),
         COL_QUALITY: quality_text(row.quant),
     }[col]
 
@@ -158,8 +162,13 @@ class CanRunTableModel(RowsTableModel[CanRunRow]):
 
     HEADERS, HEADER_TIPS = HEADERS, HEADER_TIPS
 
-    def __init__(self, measured_for: Callable[[CanRunRow], Iterable[dict[str, Any]]] | None = None) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        measured_for: Callable[[CanRunRow], Iterable[dict[str, Any]]] | None = None,
+        money: Money | None = None,
+    ) -> None:
+        super().__init__(money=money)
+        self._money: Callable[..., str] = money or dollars
         self.assumptions: tuple[str, ...] = ()
         self._measured_for = measured_for
         self.this_pc_keys: frozenset[tuple[str, str]] = frozenset()  # (model id, quant) measured on this PC
@@ -173,7 +182,7 @@ class CanRunTableModel(RowsTableModel[CanRunRow]):
             return None
         row, col = self._rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            text = _display(row, col)
+            text = _display(row, col, self._money)
             if col == COL_GEN and (row.model.id, row.quant.name) in self.this_pc_keys:
                 return f"{MEASURED_MARK} {text}"
             return text

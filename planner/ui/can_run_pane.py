@@ -38,6 +38,7 @@ from planner.estimation.front import Estimator
 from planner.measure.correction import Correction
 from planner.measure.this_pc import is_this_pc, measured_entry, tuned_calibration
 from planner.ui.can_run_model import COL_MODEL, POPULAR_QUANTS, CanRunFilterProxy, CanRunRow, CanRunTableModel
+from planner.ui.format import Money
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
 from planner.ui.workers import Job, Progress, Worker
@@ -121,7 +122,7 @@ class CanRunPane(QWidget):
         self._models = [catalog.model(model_id) for model_id in catalog.model_rows]
         self._quants = [catalog.quant(name) for name in catalog.quant_rows]
         self.shown_build: Build | None = None  # the build the table's rows belong to
-        self.model = CanRunTableModel(self._measured_for)
+        self.model = CanRunTableModel(self._measured_for, Money(services.settings))
         self.proxy = CanRunFilterProxy()
         self.proxy.setSourceModel(self.model)
         self._generation = 0
@@ -136,6 +137,7 @@ class CanRunPane(QWidget):
         state.workload_changed.connect(self._on_state_workload_changed)
         state.estimate_changed.connect(self._on_state_estimate_changed)
         state.measurements_changed.connect(self._on_state_measurements_changed)
+        state.preferences_changed.connect(self.model.currency_changed)
         self.request_recompute()
 
     # ---- layout --------------------------------------------------------------

@@ -22,6 +22,7 @@ from planner.core.cost import power_draw
 from planner.core.hardware import Build
 from planner.ui.composer_gpus import GpuListEditor, searchable_combo
 from planner.ui.composer_parts import PartsEditor
+from planner.ui.format import Money
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
 
@@ -104,7 +105,7 @@ class BuildComposer(QWidget):
         self.ram_channels = QSpinBox(self)
         self.ram_channels.setRange(0, 24)
         self.ram_channels.setSpecialValueText("default")
-        self.parts = PartsEditor(self)
+        self.parts = PartsEditor(self, Money(services.settings))
         self.psu = spin(0, 100000, " W", parent=self)
         self.power_label = QLabel(self)
         self.error = QLabel(self)
@@ -115,6 +116,7 @@ class BuildComposer(QWidget):
         state.build_changed.connect(self._on_state_build_changed)
         state.build_failed.connect(self._on_state_build_failed)
         state.catalog_changed.connect(self._on_state_catalog_changed)
+        state.preferences_changed.connect(self.parts.currency_changed)
         self.load_spec(state.spec)
         self._update_power(state.build)
 

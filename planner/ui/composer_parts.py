@@ -1,4 +1,7 @@
-"""Other parts of a build (board, PSU, case, a whole system), each with a price."""
+"""Other parts of a build (board, PSU, case, a whole system), each with a price.
+
+Prices show and are typed in the user's currency and are kept in US dollars, like every price in a build.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.ui.format import Money
+
 COL_NAME, COL_PRICE, COL_QTY, COL_WATTS = range(4)
-HEADERS = ("Part", "Price $", "Qty", "Watts")
+HEADERS = ("Part", "Price $", "Qty", "Watts")  # "$": the user's currency sign
 KEPT_KEYS = ("kind", "price_kind", "as_of", "source_url", "note")
 
 
@@ -31,10 +36,11 @@ class PartsEditor(QWidget):
 
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, money: Money | None = None) -> None:
         super().__init__(parent)
+        self.money = money
         self.table = QTableWidget(0, len(HEADERS), self)
-        self.table.setHorizontalHeaderLabels(HEADERS)
+        self._show_headers()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)  # the part's name gets the room
         for col in (COL_PRICE, COL_QTY, COL_WATTS):
@@ -55,12 +61,31 @@ class PartsEditor(QWidget):
         remove.clicked.connect(self._on_remove_clicked)
         self.table.itemChanged.connect(self._on_table_item_changed)
         self._extra: list[dict[str, Any]] = []
+        self._shown_prices: list[tuple[str, float | None]] = []  # (price text shown, its US dollars) per row
         self._loading = False
+
+    @property
+    def rate(self) -> float:
+        """Units of the user's currency per US dollar."""
+        return self.money.rate if self.money else 1.0
+
+    def _show_headers(self) -> None:
+        self.table.setHorizontalHeaderLabels([self.money.label(h) if self.money else h for h in HEADERS])
+
+    def currency_changed(self) -> None:
+        """The currency or exchange rate changed: the header and every price show in the new one."""
+        try:
+            parts = self.parts()
+        except ValueError:  # a half-typed price: leave the cells as they are
+            parts = None
+        self._show_headers()
+        if parts is not None:
+            self.set_parts(parts)
 
     def set_parts(self, parts: list[dict[str, Any]]) -> None:
         self._loading = True
         self.table.setRowCount(0)
-        self._extra = []
+        self._extra, self._shown_prices = [], []
         for part in parts:
             self._append(part)
         self._loading = False
@@ -69,9 +94,10 @@ class PartsEditor(QWidget):
         row = self.table.rowCount()
         self.table.insertRow(row)
         price = part.get("price_usd")
+        price_text = "" if price is None else plain_number(float(price) * self.rate)
         values = (
             part.get("name", ""),
-            "" if price is None else plain_number(price),
+            price_text,
             part.get("quantity", 1),
             part.get("power_w", 0),
         )
@@ -83,6 +109,7 @@ class PartsEditor(QWidget):
                 item.setToolTip(str(value))  # long names stay readable in a narrow composer
             self.table.setItem(row, col, item)
         self._extra.append({k: part[k] for k in KEPT_KEYS if k in part})
+        self._shown_prices.append((price_text, price))
 
     def parts(self) -> list[dict[str, Any]]:
         """The parts as build-spec dicts; a non-numeric cell raises ValueError."""
@@ -91,16 +118,25 @@ class PartsEditor(QWidget):
             name = self._text(row, COL_NAME)
             if not name:
                 continue
-            price_text = self._text(row, COL_PRICE).replace(",", "").replace("$", "")
             part: dict[str, Any] = {
                 **self._extra[row],
                 "name": name,
-                "price_usd": float(price_text) if price_text else None,
+                "price_usd": self._price_usd(row),
                 "quantity": int(self._text(row, COL_QTY) or 1),
                 "power_w": float(self._text(row, COL_WATTS) or 0),
             }
             parts.append(part)
         return parts
+
+    def _price_usd(self, row: int) -> float | None:
+        """The row's price in US dollars: the kept one while its cell is untouched, else typed ÷ rate."""
+        text = self._text(row, COL_PRICE)
+        shown, usd = self._shown_prices[row]
+        if text == shown:
+            return usd
+        sign = self.money.symbol.strip() if self.money else "$"
+        typed = text.replace(",", "").replace(sign, "").replace("$", "").strip()
+        return float(typed) / self.rate if typed else None
 
     def _text(self, row: int, col: int) -> str:
         item = self.table.item(row, col)
@@ -117,6 +153,7 @@ class PartsEditor(QWidget):
         if row >= 0:
             self.table.removeRow(row)
             del self._extra[row]
+            del self._shown_prices[row]
             self.changed.emit()
 
     def _on_table_item_changed(self, _item: QTableWidgetItem) -> None:

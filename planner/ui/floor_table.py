@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget
 
@@ -23,9 +23,10 @@ from planner.planning.hardware_floor import (
     article_source,
     hardware_floor,
 )
-from planner.planning.search import Planner, PlanResult
+from planner.planning.search import Planner, PlanRequest, PlanResult
 from planner.ui.can_run_model import FIT_LABELS, SORT_ROLE
-from planner.ui.format import tok_s
+from planner.ui.format import Money, tok_s
+from planner.ui.plan_model import why_lines
 from planner.ui.rows_model import RowsTableModel
 from planner.ui.services import Services
 from planner.ui.workers import Progress, Worker
@@ -55,16 +56,23 @@ HEADER_TIPS = (
 VERDICT_TINTS = {"holds": QColor(40, 180, 70, 70), "optimistic": QColor(245, 170, 20, 90)}
 
 
-def _result_text(result: PlanResult | None) -> str:
+MoneyText = Callable[..., str]  # (usd, digits=0) -> text, as planner.ui.format.Money
+
+
+def dollars(usd: float, digits: int = 0) -> str:
+    return f"${usd:,.{digits}f}"
+
+
+def _result_text(result: PlanResult | None, money: MoneyText) -> str:
     if result is None:
         return "—"
-    return f"{result.name}\n${result.price_usd:,.0f}, {tok_s(result.decode_tok_s)} tok/s"
+    return f"{result.name}\n{money(result.price_usd)}, {tok_s(result.decode_tok_s)} tok/s"
 
 
-def _check_text(check: ClaimCheck) -> str:
+def _check_text(check: ClaimCheck, money: MoneyText) -> str:
     if check.fit == Fit.NONE:
         return f"{check.label}: does not fit"
-    price = "unpriced" if check.price_usd is None else f"${check.price_usd:,.0f}"
+    price = "unpriced" if check.price_usd is None else money(check.price_usd)
     where = "" if check.fit == Fit.GPU else f" ({FIT_LABELS[check.fit]})"
     return f"{check.label}: {tok_s(check.decode_tok_s)} tok/s{where}, {price}"
 
@@ -74,6 +82,11 @@ class FloorTableModel(RowsTableModel[FloorRow]):
 
     HEADERS, HEADER_TIPS = HEADERS, HEADER_TIPS
 
+    def __init__(self, money: Money | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent, money)
+        self._currency = money
+        self._money: MoneyText = money or dollars
+
     def set_rows(self, rows: Iterable[FloorRow]) -> None:
         self.reset_rows(rows)
 
@@ -82,37 +95,39 @@ class FloorTableModel(RowsTableModel[FloorRow]):
             return None
         row, col = self._rows[index.row()], index.column()
         if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
-            return _display(row, col) if role == Qt.ItemDataRole.DisplayRole else index.row()
+            return _display(row, col, self._money) if role == Qt.ItemDataRole.DisplayRole else index.row()
         if role == ROW_ROLE:
             return row
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(row, col)
+            return _tooltip(row, col, self._currency)
         if role == Qt.ItemDataRole.BackgroundRole and col == COL_VERDICT:
             return VERDICT_TINTS.get(row.verdict.split(":")[0])
         return None
 
 
-def _display(row: FloorRow, col: int) -> str:
+def _display(row: FloorRow, col: int, money: MoneyText) -> str:
     if row.model_name is None and col in (COL_CHEAPEST, COL_READABLE, COL_ARTICLE):
         return row.claim.remark if col == COL_CHEAPEST else ""
     return {
         COL_CLASS: row.claim.model_class,
         COL_CLAIM: f"“{row.claim.floor_text}”",
         COL_MODEL: row.model_name or "none",
-        COL_CHEAPEST: _result_text(row.cheapest),
-        COL_READABLE: _result_text(row.cheapest_readable),
-        COL_ARTICLE: "\n".join(_check_text(c) for c in row.checks),
+        COL_CHEAPEST: _result_text(row.cheapest, money),
+        COL_READABLE: _result_text(row.cheapest_readable, money),
+        COL_ARTICLE: "\n".join(_check_text(c, money) for c in row.checks),
         COL_VERDICT: row.verdict.replace("; ", ";\n"),
     }[col]
 
 
-def _tooltip(row: FloorRow, col: int) -> str:
+def _tooltip(row: FloorRow, col: int, money: Money | None) -> str:
     lines = [f"{row.claim.model_class} — the article: “{row.claim.floor_text}” ({row.claim.notes_text})"]
     if row.claim.remark:
         lines.append(row.claim.remark)
     result = {COL_CHEAPEST: row.cheapest, COL_READABLE: row.cheapest_readable}.get(col)
     if result is not None:
-        lines += list(result.why)
+        limit = FLOOR_MIN_TOK_S if col == COL_READABLE else 0.0  # the floor's two searches
+        request = PlanRequest(model=result.estimate.model.id, min_tok_s=limit)
+        lines += list(why_lines(result, request, money))
     if col == COL_ARTICLE:
         lines += [f"{c.label} → {c.build_name}" for c in row.checks]
     lines.append(f"{FLOOR_QUANT}, {FLOOR_CONTEXT:,} tokens of context, used prices where the catalog has them")
@@ -127,7 +142,7 @@ class FloorTable(QWidget):
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.model = FloorTableModel(self)
+        self.model = FloorTableModel(Money(services.settings), self)
         self._worker: Worker | None = None
         self.started = False
         self.note = QLabel(

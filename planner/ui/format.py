@@ -24,11 +24,24 @@ class Money:
     def rate(self) -> float:
         return float(self.settings.get("usd_exchange_rate")) or 1.0
 
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS.get(self.code, self.code + " ")
+
     def __call__(self, usd: float | None, digits: int = 0) -> str:
         if usd is None:
             return "price unknown"
-        symbol = SYMBOLS.get(self.code, self.code + " ")
-        return f"{symbol}{usd * self.rate:,.{digits}f}"
+        return f"{self.symbol}{usd * self.rate:,.{digits}f}"
+
+    def label(self, text: str) -> str:
+        """A header or tip written with "$" in the user's currency: "$/Mtok" becomes "€/Mtok"."""
+        return text.replace("$", self.symbol.strip())
+
+    def per_1000(self, tok_s_per_1000_usd: float | None) -> str:
+        """Speed per 1,000 units of the user's currency, e.g. "12.3 tok/s per €1,000"."""
+        if tok_s_per_1000_usd is None:
+            return "—"
+        return f"{tok_s_per_1000_usd / self.rate:,.1f} tok/s per {self(1000 / self.rate)}"
 
 
 def tok_s(value: float | None) -> str:

@@ -18,8 +18,8 @@ from planner.core.estimate import Estimate
 from planner.core.placement import Fit
 from planner.planning.search import PlanResult, pareto_frontier
 from planner.ui.can_run_model import FIT_LABELS
-from planner.ui.format import tok_range, tok_s
-from planner.ui.plot_style import styled_plot
+from planner.ui.format import Money, tok_range, tok_s
+from planner.ui.plot_style import DollarLogAxis, styled_plot
 
 POINT_COLOR = QColor(78, 121, 167, 150)
 FRONTIER_COLOR = QColor(44, 160, 44)
@@ -27,16 +27,8 @@ CURRENT_COLOR = QColor(242, 142, 43)
 SELECTED_COLOR = QColor(214, 39, 40)
 
 
-class PriceAxis(pg.AxisItem):
-    """A log-scale price axis labelled in dollars rather than powers of ten."""
-
-    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [f"${10**v:,.0f}" for v in values]
-
-
-def _xy(price_usd: float, decode_tok_s: float | None) -> tuple[float, float]:
-    """A point in the plot's units: the x axis is log10 of the price."""
-    return math.log10(max(price_usd, 1.0)), decode_tok_s or 0.0
+def dollars(usd: float | None, digits: int = 0) -> str:
+    return "—" if usd is None else f"${usd:,.{digits}f}"
 
 
 class ParetoChart(QWidget):
@@ -44,8 +36,10 @@ class ParetoChart(QWidget):
 
     point_clicked = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, money: Money | None = None) -> None:
         super().__init__(parent)
+        self._currency = money
+        self._money = money or dollars
         self.results: list[PlanResult] = []
         self.frontier: list[PlanResult] = []
         self.current_xy: tuple[float, float] | None = None
@@ -53,7 +47,7 @@ class ParetoChart(QWidget):
         self._current_note = ""
         self._text = self.palette().color(QPalette.ColorRole.Text)
         self.plot = styled_plot(self, "Price against speed", "Price (log scale)", "Generation tok/s")
-        axis = PriceAxis("bottom")
+        axis = DollarLogAxis("bottom", money)
         self.plot.setAxisItems({"bottom": axis})
         axis.setPen(pg.mkPen(self._text))
         axis.setTextPen(pg.mkPen(self._text))
@@ -84,17 +78,25 @@ class ParetoChart(QWidget):
         layout.addWidget(self.caption)
         self.setToolTip("Hover a point for its numbers; click it to select that build in the table")
 
+    def _xy(self, price_usd: float, decode_tok_s: float | None) -> tuple[float, float]:
+        """A point in the plot's units: the x axis is log10 of the price in the user's currency."""
+        rate = self._currency.rate if self._currency else 1.0
+        return math.log10(max(price_usd * rate, 1.0)), decode_tok_s or 0.0
+
     # ---- data ----------------------------------------------------------------
     def set_results(self, results: Sequence[PlanResult]) -> None:
         self.results = [r for r in results if r.decode_tok_s is not None and r.price_usd > 0]
         self._index = {id(r): i for i, r in enumerate(results)}
         self.frontier = pareto_frontier(self.results)
         self.scatter.setData(
-            [{"pos": _xy(r.price_usd, r.decode_tok_s), "data": self._index[id(r)], "size": 7} for r in self.results],
+            [
+                {"pos": self._xy(r.price_usd, r.decode_tok_s), "data": self._index[id(r)], "size": 7}
+                for r in self.results
+            ],
             brush=pg.mkBrush(POINT_COLOR),
             pen=pg.mkPen(POINT_COLOR.darker(130)),
         )
-        frontier_xy = [_xy(r.price_usd, r.decode_tok_s) for r in self.frontier]
+        frontier_xy = [self._xy(r.price_usd, r.decode_tok_s) for r in self.frontier]
         self.frontier_curve.setData([x for x, _ in frontier_xy], [y for _, y in frontier_xy])
         self.frontier_points.setData(pos=frontier_xy)
         self.selected.setData([])
@@ -111,9 +113,9 @@ class ParetoChart(QWidget):
         elif not estimate.cost.hardware_usd:
             self._current_note = f"current build ({name}) has no price"
         else:
-            self.current_xy = _xy(estimate.cost.hardware_usd, estimate.decode_tok_s)
-            price = estimate.cost.hardware_usd
-            self._current_note = f"★ current build: {name}, ${price:,.0f}, {tok_s(estimate.decode_tok_s)} tok/s"
+            self.current_xy = self._xy(estimate.cost.hardware_usd, estimate.decode_tok_s)
+            price = self._money(estimate.cost.hardware_usd)
+            self._current_note = f"★ current build: {name}, {price}, {tok_s(estimate.decode_tok_s)} tok/s"
             self._current_note += f" ({FIT_LABELS[estimate.fit]})"
         self.current_marker.setData(pos=[self.current_xy] if self.current_xy else [])
         self._refresh()
@@ -121,11 +123,11 @@ class ParetoChart(QWidget):
     def highlight(self, index: int | None) -> None:
         """Ring the point of result `index` (an index into the results given to `set_results`)."""
         found = [r for r in self.results if index is not None and self._index[id(r)] == index]
-        self.selected.setData(pos=[_xy(r.price_usd, r.decode_tok_s) for r in found])
+        self.selected.setData(pos=[self._xy(r.price_usd, r.decode_tok_s) for r in found])
 
     # ---- drawing -------------------------------------------------------------
     def _refresh(self) -> None:
-        points = [_xy(r.price_usd, r.decode_tok_s) for r in self.results]
+        points = [self._xy(r.price_usd, r.decode_tok_s) for r in self.results]
         if self.current_xy:
             points.append(self.current_xy)
         if points:
@@ -142,7 +144,7 @@ class ParetoChart(QWidget):
         est = result.estimate
         lines = [
             result.name,
-            f"price ${result.price_usd:,.0f}",
+            f"price {self._money(result.price_usd)}",
             f"generation {tok_s(result.decode_tok_s)} tok/s (likely {tok_range(est.decode_range)})",
             f"fit: {FIT_LABELS[result.fit]}",
         ]

@@ -11,13 +11,14 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
-from planner.planning.search import Plan, PlanResult
+from planner.planning.candidates import describe
+from planner.planning.search import Plan, PlanRequest, PlanResult
 from planner.ui.can_run_model import FIT_LABELS, FIT_ORDER, FIT_TINTS, SORT_ROLE
-from planner.ui.format import esc, tok_range, tok_s
+from planner.ui.format import Money, esc, tok_range, tok_s
 from planner.ui.rows_model import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
-Money = Callable[..., str]  # (usd, digits=0) -> text, as planner.ui.format.Money
+MoneyText = Callable[..., str]  # (usd, digits=0) -> text, as planner.ui.format.Money
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 
 COL_RANK, COL_BUILD, COL_FIT, COL_GEN, COL_PROMPT, COL_PRICE, COL_POWER, COL_USD_MTOK, COL_WHY = range(9)
@@ -50,6 +51,17 @@ def plain_money(usd: float | None, digits: int = 0) -> str:
     return "—" if usd is None else f"${usd:,.{digits}f}"
 
 
+def why_lines(result: PlanResult, request: PlanRequest | None, money: Money | None) -> tuple[str, ...]:
+    """Why a result qualifies, with its money in the user's currency (the plan keeps US dollars)."""
+    if request is None or money is None:
+        return result.why
+    r = request
+    return describe(
+        result.estimate, min_tok_s=r.min_tok_s, min_prompt_tok_s=r.min_prompt_tok_s, budget_usd=r.budget_usd,
+        max_power_w=r.max_power_w, money=money,
+    )  # fmt: skip
+
+
 def plan_rows(plan: Plan) -> list[PlanRow]:
     """The ranked results, or, when nothing qualifies, the plan's suggestions."""
     if plan.impossible:
@@ -57,7 +69,7 @@ def plan_rows(plan: Plan) -> list[PlanRow]:
     return [PlanRow(i + 1, r) for i, r in enumerate(plan.results)]
 
 
-def plan_summary(plan: Plan, money: Money = plain_money) -> str:
+def plan_summary(plan: Plan, money: MoneyText = plain_money) -> str:
     """The plan's message as rich text; an impossible plan lists its suggestions under it."""
     if not plan.impossible:
         return esc(plan.message)
@@ -70,16 +82,23 @@ def plan_summary(plan: Plan, money: Money = plain_money) -> str:
 
 
 class PlanTableModel(RowsTableModel[PlanRow]):
-    """Rows are `PlanRow`s in ranked order. `money` formats US dollars in the user's currency."""
+    """Rows are `PlanRow`s in ranked order. `money` shows US dollars in the user's currency (None: dollars)."""
 
     HEADERS, HEADER_TIPS = HEADERS, HEADER_TIPS
 
-    def __init__(self, money: Money = plain_money, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._money = money
+    def __init__(self, money: Money | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent, money)
+        self._currency = money
+        self._money: MoneyText = money or plain_money
+        self._request: PlanRequest | None = None
 
-    def set_rows(self, rows: Iterable[PlanRow]) -> None:
+    def set_rows(self, rows: Iterable[PlanRow], request: PlanRequest | None = None) -> None:
+        """`request`: the plan's, so that each row's reasons can be written in the user's currency."""
+        self._request = request
         self.reset_rows(rows)
+
+    def why(self, row: PlanRow) -> tuple[str, ...]:
+        return why_lines(row.result, self._request, self._currency)
 
     def rows(self) -> list[PlanRow]:
         return list(self._rows)
@@ -113,7 +132,7 @@ class PlanTableModel(RowsTableModel[PlanRow]):
             COL_PRICE: self._money(result.price_usd),
             COL_POWER: f"{result.power_w:,.0f}",
             COL_USD_MTOK: "—" if cost.usd_per_mtok is None else self._money(cost.usd_per_mtok, 2),
-            COL_WHY: " · ".join(result.why),
+            COL_WHY: " · ".join(self.why(row)),
         }[col]
 
     def _tooltip(self, row: PlanRow, col: int) -> str:
@@ -124,8 +143,10 @@ class PlanTableModel(RowsTableModel[PlanRow]):
         elif col == COL_PROMPT and est.prefill_range:
             lines.append(f"likely range {tok_range(est.prefill_range)} tok/s")
         elif col == COL_USD_MTOK and est.cost.tok_s_per_1000_usd is not None:
-            lines.append(f"{est.cost.tok_s_per_1000_usd:,.1f} tok/s per $1,000 of hardware")
-        lines += list(row.result.why)
+            value = est.cost.tok_s_per_1000_usd
+            per_1000 = self._currency.per_1000(value) if self._currency else f"{value:,.1f} tok/s per $1,000"
+            lines.append(f"{per_1000} of hardware")
+        lines += list(self.why(row))
         return "\n".join(lines)
 
 

@@ -47,6 +47,7 @@ from planner.ui.workers import Job, Progress, Worker
 CONTEXTS = (2048, 4096, 8192, 16384, 32768, 65536, 131072)
 KV_TYPES = ("f16", "q8_0", "q4_0")
 RANK_LABELS = (("Cheapest first", "price"), ("tok/s per $1,000", "perf-per-dollar"), ("Cost per Mtok", "cost-per-mtok"))
+SERVING_TAB = "Serving at scale: $/Mtok against load"
 
 
 def plan_job(planner: Planner, lock: threading.Lock, request: PlanRequest, generation: int) -> Job:
@@ -99,7 +100,7 @@ class PlanPane(QWidget):
         self._money = Money(services.settings)
         self.model = PlanTableModel(self._money, self)
         self.proxy = sorting_proxy(self.model, self)
-        self.chart = ParetoChart(self)
+        self.chart = ParetoChart(self, self._money)
         self.floor = FloorTable(services, self)
         self.serving_claim = ServingCompareTable(services, self)
         self._build_ui()
@@ -109,7 +110,7 @@ class PlanPane(QWidget):
         state.estimate_changed.connect(self._on_state_estimate_changed)
         state.build_changed.connect(self._on_state_build_changed)
         state.catalog_changed.connect(self.inputs_changed)
-        state.preferences_changed.connect(self.inputs_changed)
+        state.preferences_changed.connect(self._on_state_preferences_changed)
         self.chart.point_clicked.connect(self._on_chart_point_clicked)
 
     def _new_planner(self) -> Planner:
@@ -121,6 +122,24 @@ class PlanPane(QWidget):
         self.planner = self._new_planner()
         if self.plan is not None or self._worker is not None:
             self.search()
+
+    def _on_state_preferences_changed(self) -> None:
+        """Money in the new currency at once (the budget keeps its value in dollars), then search again."""
+        budget_usd = self.budget.value() / self._shown_rate
+        self._show_currency()
+        self.budget.setValue(budget_usd * self._shown_rate)
+        for model in (self.model, self.floor.model, self.serving_claim.model):
+            model.currency_changed()
+        self.serving_claim.currency_changed()
+        self.inputs_changed()
+
+    def _show_currency(self) -> None:
+        """Labels that name the currency: the budget's sign, the ranking by value, the serving tab."""
+        money = self._money
+        self._shown_rate = money.rate
+        self.budget.setPrefix(money.symbol)
+        self.rank_combo.setItemText(self.rank_combo.findData("perf-per-dollar"), money.label("tok/s per $1,000"))
+        self.claims.setTabText(self.claims.indexOf(self.serving_claim), money.label(SERVING_TAB))
 
     # ---- layout --------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -177,9 +196,10 @@ class PlanPane(QWidget):
         layout.addLayout(actions)
         self.claims = QTabWidget(self)
         self.claims.addTab(self.floor, "Hardware floor")
-        self.claims.addTab(self.serving_claim, "Serving at scale: $/Mtok against load")
+        self.claims.addTab(self.serving_claim, SERVING_TAB)
         layout.addWidget(_splitter(Qt.Orientation.Vertical, (top, 460), (self.claims, 300)), 1)
         self._on_view_selection_changed()
+        self._show_currency()
 
     def _table_view(self) -> QTableView:
         view = QTableView(sortingEnabled=True)
@@ -225,7 +245,7 @@ class PlanPane(QWidget):
             model=str(self.model_combo.currentData()), quant=self.quant_combo.currentText(),
             context=int(self.context_combo.currentData()), kv_cache=self.kv_combo.currentText(),
             min_tok_s=self.min_tok_s.value(), min_prompt_tok_s=self.min_prompt_tok_s.value(),
-            budget_usd=self.budget.value() or None, used=bool(self.prices.currentData()),
+            budget_usd=self.budget.value() / self._shown_rate or None, used=bool(self.prices.currentData()),
             vendors=(vendor,) if vendor else (), gpu_only=self.gpu_only.isChecked(),
             max_power_w=self.max_power.value() or None, rank=str(self.rank_combo.currentData()), limit=None,
         )  # fmt: skip
@@ -267,7 +287,7 @@ class PlanPane(QWidget):
         self.plan = plan
         rows = plan_rows(plan)
         self.message.setText(plan_summary(plan, self._money))
-        self.model.set_rows(rows)
+        self.model.set_rows(rows, plan.request)
         self.chart.set_results([row.result for row in rows])
         self._on_state_estimate_changed()
         self.notice.clear()

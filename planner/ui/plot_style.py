@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any, Protocol
 
 import pyqtgraph as pg
 from PySide6.QtGui import QPalette
@@ -48,8 +49,22 @@ class ContextAxis(pg.AxisItem):
         return [context_label(10**v) for v in values]
 
 
+class CurrencySign(Protocol):
+    @property
+    def symbol(self) -> str: ...
+
+
 class DollarLogAxis(pg.AxisItem):
-    """A log-scale price axis labelled in dollars rather than powers of ten."""
+    """A log-scale price axis labelled in money rather than powers of ten.
+
+    `money.symbol` (a `planner.ui.format.Money`) gives the currency sign at each redraw ("$" without one);
+    the plotted values are already in that currency.
+    """
+
+    def __init__(self, orientation: str, money: CurrencySign | None = None, **kwargs: Any) -> None:
+        super().__init__(orientation, **kwargs)
+        self._money = money
 
     def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [f"${10**v:,.0f}" if 10**v >= 1 else f"${10**v:.2g}" for v in values]
+        sign = self._money.symbol.strip() if self._money else "$"
+        return [f"{sign}{10**v:,.0f}" if 10**v >= 1 else f"{sign}{10**v:.2g}" for v in values]

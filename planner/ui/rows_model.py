@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
@@ -11,15 +11,30 @@ T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 
 
+class CurrencyLabel(Protocol):
+    def label(self, text: str) -> str: ...
+
+
 class RowsTableModel(QAbstractTableModel, Generic[T]):
-    """Subclasses set `HEADERS` (and `HEADER_TIPS`) and implement `data()`."""
+    """Subclasses set `HEADERS` (and `HEADER_TIPS`) and implement `data()`.
+
+    With `money` set (a `planner.ui.format.Money`), a "$" in a header or tip shows in the user's currency.
+    """
 
     HEADERS: tuple[str, ...] = ()
     HEADER_TIPS: tuple[str, ...] = ()
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, money: CurrencyLabel | None = None) -> None:
         super().__init__(parent)
         self._rows: list[T] = []
+        self.money = money
+
+    def currency_changed(self) -> None:
+        """The currency or exchange rate changed: every header and cell shows again."""
+        columns = self.columnCount()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(columns - 1, 0))
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, columns - 1))
 
     def reset_rows(self, rows: Iterable[T]) -> None:
         self.beginResetModel()
@@ -39,7 +54,10 @@ class RowsTableModel(QAbstractTableModel, Generic[T]):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+            return self._in_currency(self.HEADERS[section])
         if role == Qt.ItemDataRole.ToolTipRole and section < len(self.HEADER_TIPS):
-            return self.HEADER_TIPS[section]
+            return self._in_currency(self.HEADER_TIPS[section])
         return None
+
+    def _in_currency(self, text: str) -> str:
+        return text if self.money is None else self.money.label(text)

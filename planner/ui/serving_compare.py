@@ -10,10 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from planner.planning.serving_compare import SEED_MODELS, CompareRow, compare, verdict
+from planner.ui.format import Money
 from planner.ui.plot_style import DollarLogAxis, styled_plot
 from planner.ui.rows_model import RowsTableModel
 from planner.ui.serve_chart import UsersAxis
@@ -31,7 +33,13 @@ def _n(value: float | None, digits: int = 1) -> str:
 
 
 class CompareModel(RowsTableModel[CompareRow]):
+    """The claim's rows; $/Mtok in the user's currency."""
+
     HEADERS = HEADERS
+
+    def __init__(self, money: Money, parent: QObject | None = None) -> None:
+        super().__init__(parent, money)
+        self._money = money
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
@@ -44,7 +52,7 @@ class CompareModel(RowsTableModel[CompareRow]):
             _n(r.users, 0),
             _n(r.per_user_tok_s),
             _n(r.output_tok_s),
-            _n(r.usd_per_mtok, 3),
+            "—" if r.usd_per_mtok is None else self._money(r.usd_per_mtok, 3),
             r.note,
         )[index.column()]
 
@@ -57,7 +65,8 @@ class ServingCompareTable(QWidget):
         self.services = services
         self.started = False
         self.rows: list[CompareRow] = []
-        self.model = CompareModel(self)
+        self.money = Money(services.settings)
+        self.model = CompareModel(self.money, self)
         self.note = QLabel(
             "The article: “For 'serve a 70B model at scale', an 8x H200 box is more economical per token.” "
             "Each build serves 1,024-token prompts and 256-token answers with the engine people run on it "
@@ -76,10 +85,8 @@ class ServingCompareTable(QWidget):
         for model_id in SEED_MODELS:
             self.which.addItem(services.catalog.model_rows[model_id]["name"], model_id)
         self.which.setCurrentIndex(len(SEED_MODELS) - 1)
-        self.chart = styled_plot(
-            self, "$ per million tokens against load", "concurrent users", "$/Mtok", UsersAxis("bottom")
-        )
-        self.chart.setAxisItems({"left": DollarLogAxis("left")})
+        self.chart = styled_plot(self, "", "concurrent users", "", UsersAxis("bottom"))
+        self.chart.setAxisItems({"left": DollarLogAxis("left", self.money)})
         self.chart.setLogMode(x=True, y=True)
         self.chart.addLegend(offset=(-10, 10))
         self.chart.setMinimumWidth(320)
@@ -95,6 +102,20 @@ class ServingCompareTable(QWidget):
         layout.addWidget(self.verdict)
         layout.addLayout(body, 1)
         self.which.activated.connect(self._on_which_activated)
+        self._label_axes()
+
+    def _label_axes(self) -> None:
+        text = self.palette().color(QPalette.ColorRole.WindowText)
+        self.chart.setTitle(self.money.label("$ per million tokens against load"), color=text)
+        self.chart.setLabel("left", self.money.label("$/Mtok"), color=text.name())
+
+    def currency_changed(self) -> None:
+        """The currency or exchange rate changed: the verdict, table and chart show the new money."""
+        self._label_axes()
+        self.model.currency_changed()
+        if self.rows:
+            self.verdict.setText(verdict(self.rows, money=self.money))
+            self._draw()
 
     def start(self) -> None:
         """Compute the comparison in a worker (once; later calls do nothing)."""
@@ -114,7 +135,7 @@ class ServingCompareTable(QWidget):
             return
         self.rows = rows
         self.model.reset_rows(rows)
-        self.verdict.setText(verdict(rows))
+        self.verdict.setText(verdict(rows, money=self.money))
         self._draw()
         self.compare_ready.emit(len(rows))
 
@@ -130,7 +151,7 @@ class ServingCompareTable(QWidget):
         builds = list(dict.fromkeys(r.build for r in self.rows))
         for i, build in enumerate(builds):
             points = [
-                (r.users, r.usd_per_mtok)
+                (r.users, r.usd_per_mtok * self.money.rate)
                 for r in self.rows
                 if r.build == build and r.model == model and r.users and r.usd_per_mtok
             ]

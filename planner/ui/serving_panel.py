@@ -27,6 +27,7 @@ from planner.core.dataflow import DataflowAnswer
 from planner.core.hardware import Build
 from planner.core.serving_formats import ENGINES
 from planner.estimation.serving_front import ServeResult, ServingEstimator
+from planner.ui.format import Money
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
 from planner.ui.workers import Progress
@@ -187,7 +188,7 @@ class ServingPanel(QWidget):
             return
         self.view, self.message = view, ""
         p = view.point
-        usd = "-" if p["usd_per_mtok"] is None else f"${p['usd_per_mtok']:,.3f}"
+        usd = "-" if p["usd_per_mtok"] is None else Money(self.services.settings)(p["usd_per_mtok"], 3)
         self.result.setText(
             f"{p['output_tok_s']:,.0f} tok/s in all, {p['per_user_tok_s']:,.1f} tok/s per user "
             f"(likely {p['per_user_tok_s_range'][0]:,.1f}-{p['per_user_tok_s_range'][1]:,.1f}); "

@@ -20,7 +20,7 @@ from planner.core.placement import Fit
 from planner.errors import PlannerError
 from planner.estimation.dataflow_front import NotRooflined
 from planner.ui.compare_model import BuildChoice, build_choices
-from planner.ui.format import tok_range, tok_s
+from planner.ui.format import Money, tok_range, tok_s
 from planner.ui.plot_style import DollarLogAxis, styled_plot
 from planner.ui.services import Services
 from planner.ui.state import PlannerState
@@ -28,6 +28,7 @@ from planner.ui.state import PlannerState
 POINT_COLOR = QColor(78, 121, 167)
 CURRENT_COLOR = QColor(242, 142, 43)
 LABEL_CHARS = 24
+PRICE_LABEL = "Price ($, log scale)"  # "$": the user's currency sign
 
 
 def short(label: str, chars: int = LABEL_CHARS) -> str:
@@ -53,9 +54,9 @@ class ValueScatter(QWidget):
         self.skipped_no_fit = 0
         self.skipped_no_price = 0
         self.skipped_dataflow = 0  # CS-3 and kin: vendor figures, not a llama.cpp speed to plot
-        self.plot = styled_plot(
-            self, "Performance per dollar", "Price ($, log scale)", "Generation tok/s", DollarLogAxis("bottom")
-        )
+        self.money = Money(services.settings)
+        axis = DollarLogAxis("bottom", self.money)
+        self.plot = styled_plot(self, "Performance per price", PRICE_LABEL, "Generation tok/s", axis)
         self.plot.setLogMode(x=True, y=False)
         self.scatter = pg.ScatterPlotItem(hoverable=True, tip=self._tip)
         self.scatter.sigClicked.connect(self._on_scatter_clicked)
@@ -77,6 +78,8 @@ class ValueScatter(QWidget):
         self.refresh()  # every build or workload change ends in estimate_changed
 
     def refresh(self) -> None:
+        text = self.palette().color(QPalette.ColorRole.WindowText)
+        self.plot.setLabel("bottom", self.money.label(PRICE_LABEL), color=text.name())
         self.points, self.skipped_no_fit, self.skipped_no_price, self.skipped_dataflow = [], 0, 0, 0
         errors = 0
         choices = build_choices(self.services)
@@ -123,7 +126,7 @@ class ValueScatter(QWidget):
         text_color = self.palette().color(QPalette.ColorRole.Text)
         spots = []
         for i, point in enumerate(self.points):
-            x = math.log10(point.estimate.cost.hardware_usd or 1.0)  # the plot is in log10 units
+            x = self._log_price(point.estimate)  # the plot is in log10 units
             y = point.estimate.decode_tok_s or 0.0
             color = CURRENT_COLOR if point.current else POINT_COLOR
             spots.append(
@@ -166,7 +169,7 @@ class ValueScatter(QWidget):
         taken: list[QRectF] = []
         for i in sorted(range(len(self.points)), key=lambda i: (not self.points[i].current, i)):
             label, est = self.labels[i], self.points[i].estimate
-            anchor = view_box.mapViewToScene(QPointF(math.log10(est.cost.hardware_usd or 1.0), est.decode_tok_s or 0.0))
+            anchor = view_box.mapViewToScene(QPointF(self._log_price(est), est.decode_tok_s or 0.0))
             size = metrics.size(0, label.toPlainText()) + QSizeF(6, 4)
             flip = anchor.x() + size.width() > right  # put it left of the point rather than clip it
             left = anchor.x() - size.width() if flip else anchor.x()
@@ -177,6 +180,10 @@ class ValueScatter(QWidget):
             if visible:
                 taken.append(rect)
 
+    def _log_price(self, est: Estimate) -> float:
+        """The x of an estimate: log10 of its price in the user's currency."""
+        return math.log10(max((est.cost.hardware_usd or 1.0) * self.money.rate, 1e-9))
+
     def _on_view_box_resized(self, _view_box: pg.ViewBox) -> None:
         self._place_labels()
 
@@ -185,7 +192,7 @@ class ValueScatter(QWidget):
         est = point.estimate
         lines = [
             point.choice.label,
-            f"price ${est.cost.hardware_usd:,.0f}",
+            f"price {self.money(est.cost.hardware_usd)}",
             f"generation {tok_s(est.decode_tok_s)} tok/s (likely {tok_range(est.decode_range)})",
             f"fit: {est.fit}",
         ]

@@ -97,5 +97,10 @@ class WorkerPool:
         self.pool.start(worker)
         return worker
 
+    @property
+    def busy(self) -> bool:
+        """Some worker has not yet delivered its result."""
+        return bool(self._running)
+
     def wait(self, msecs: int = 10_000) -> bool:
         return self.pool.waitForDone(msecs)
