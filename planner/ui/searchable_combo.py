@@ -96,18 +96,23 @@ class SearchableCombo(QComboBox):
         assert edit is not None  # editable, so it has one
         self._edit = edit
         self._edit.returnPressed.connect(self._on_line_return_pressed)
+        self._had_focus = False
         app = QApplication.instance()
         if isinstance(app, QApplication):
+            # a slot without parameters: PySide then never converts the widget losing focus,
+            # which crashes it when that widget is being deleted
             app.focusChanged.connect(self._on_app_focus_changed)
 
     def labels(self) -> list[str]:
         return [self.itemText(i) for i in range(self.count())]
 
-    def _on_app_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+    def _on_app_focus_changed(self) -> None:
         """Leaving the box (Tab, a click elsewhere) commits; moving into its own popup does not."""
-        mine = (self, self._edit, self._completer.popup(), self.view())
-        if old in mine and new not in mine:
+        focus = QApplication.focusWidget()
+        has_focus = focus is not None and focus in (self, self._edit, self._completer.popup(), self.view())
+        if self._had_focus and not has_focus:
             self.commit_text(final=True)
+        self._had_focus = has_focus
 
     def _on_line_return_pressed(self) -> None:
         self.commit_text(final=False)
