@@ -10,11 +10,15 @@ the row's number in *normalised* units next to it, following serving_measurement
 - MLPerf "Tokens per second" counts generated tokens (output).
 
 The conversions live in planner/core/serving_units.py (tested per source family); this
-script only maps names. Run: .venv/bin/python scripts/vendor_serving_measurements.py
+script only maps names. It is a maintainer's tool, never run by the app or the tests (they read
+db/data/); the public file is passed by path:
+
+    .venv/bin/python scripts/vendor_serving_measurements.py PATH/TO/serving_measurements.csv
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import re
 import sys
@@ -25,7 +29,6 @@ sys.path.insert(0, str(ROOT))
 
 from planner.core.serving_units import normalise  # noqa: E402
 
-SOURCE = ROOT.parent / "shared" / "data" / "benchmarks" / "serving_measurements.csv"
 TARGET = ROOT / "db" / "data" / "serving_measurements.csv"
 VENDORED_FROM = "../shared/data/benchmarks/serving_measurements.csv"
 
@@ -137,7 +140,12 @@ def convert(row: dict[str, str]) -> dict[str, str]:
 
 
 def main() -> int:
-    with SOURCE.open(encoding="utf-8", newline="") as f:
+    parser = argparse.ArgumentParser(description="Vendor the public serving measurements into db/data/.")
+    parser.add_argument("source", type=Path, help="the public serving_measurements.csv")
+    source: Path = parser.parse_args().source
+    if not source.is_file():
+        parser.error(f"{source} is not a file: pass the public serving_measurements.csv")
+    with source.open(encoding="utf-8", newline="") as f:
         rows = [convert(r) for r in csv.DictReader(f)]
     with TARGET.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")

@@ -13,26 +13,9 @@ from planner.commands.common import open_catalog, print_json
 from planner.core.dataflow import DataflowAnswer
 from planner.errors import PlannerError
 from planner.estimation.front import Estimator
-from planner.estimation.serving_front import ServeResult, ServingEstimator
+from planner.estimation.serving_front import SERVE_KEYS, ServeResult, ServingEstimator
 from planner.planning.serving_compare import compare, verdict
 from planner.resources import calibration_path, serving_calibration_path
-
-FLAG_KEYS = (
-    "gpu",
-    "gpus",
-    "preset",
-    "build",
-    "memory_gb",
-    "model",
-    "quant",
-    "engine",
-    "tensor_parallel",
-    "pipeline_parallel",
-    "users",
-    "input",
-    "output",
-    "kv_cache",
-)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -75,7 +58,7 @@ def _run(args: argparse.Namespace) -> int:
         return _run_compare(serving, args.json)
     if args.batch:
         return _run_batch(serving, args.batch)
-    request = {k: getattr(args, k) for k in FLAG_KEYS if getattr(args, k) is not None}
+    request = {k: getattr(args, k) for k in sorted(SERVE_KEYS) if getattr(args, k) is not None}
     result = serving.serve(request)
     if args.json:
         print_json(result_json(result, request.get("users")))
